@@ -1,0 +1,94 @@
+"""Label encoding shared by every estimator, sampler and the ART adaptor."""
+
+import numpy as np
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import column_or_1d
+
+
+def encode_labels(y, *, min_classes=2):
+    """Validate classification labels and map them to class positions.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,) or (n_samples, 1)
+        Labels of any type that :func:`numpy.unique` can sort: integers,
+        floats, strings or booleans. A column vector is flattened with a
+        :class:`~sklearn.exceptions.DataConversionWarning`.
+    min_classes : int, default=2
+        Minimum number of distinct labels.
+
+    Returns
+    -------
+    classes : ndarray of shape (n_classes,)
+        Sorted distinct labels, with the dtype of `y`.
+    y_encoded : ndarray of shape (n_samples,), dtype=int64
+        Position of each label in `classes`.
+
+    Raises
+    ------
+    ValueError
+        If `y` holds continuous values, labels of mixed types, or fewer than
+        `min_classes` distinct labels.
+    """
+    y = column_or_1d(y, warn=True)
+    check_classification_targets(y)
+
+    try:
+        classes, y_encoded = np.unique(y, return_inverse=True)
+    except TypeError as exc:
+        kinds = sorted({type(label).__name__ for label in y})
+        raise ValueError(
+            f"Labels of mixed types {kinds} cannot be ordered. Convert y to a "
+            "single type, for example with y.astype(str)."
+        ) from exc
+
+    if classes.shape[0] < min_classes:
+        raise ValueError(
+            f"y contains {classes.shape[0]} class ({classes.tolist()!r}), but "
+            f"at least {min_classes} classes are required to train a classifier."
+        )
+    return classes, y_encoded.astype(np.int64, copy=False)
+
+
+def align_columns(values, source_classes, classes, *, fill_value=0.0):
+    """Reorder per-class columns from `source_classes` to `classes` by label.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_samples, len(source_classes))
+        Per-class values, such as probabilities, one column per entry of
+        `source_classes`.
+    source_classes : array-like of shape (n_source_classes,)
+        Labels of the columns of `values`.
+    classes : array-like of shape (n_classes,)
+        Labels of the output columns.
+    fill_value : float, default=0.0
+        Value of the columns of classes absent from `source_classes`.
+
+    Returns
+    -------
+    aligned : ndarray of shape (n_samples, n_classes)
+        `values` with each column moved under its label in `classes`.
+
+    Raises
+    ------
+    ValueError
+        If `source_classes` holds a label that is not in `classes`.
+    """
+    source_classes = np.asarray(source_classes)
+    classes = np.asarray(classes)
+    positions = {label: index for index, label in enumerate(classes.tolist())}
+
+    unknown = [
+        label for label in source_classes.tolist() if label not in positions
+    ]
+    if unknown:
+        raise ValueError(
+            f"The model predicts classes {unknown!r} that are not in the training "
+            f"labels {classes.tolist()!r}. Fit it on labels drawn from the same set."
+        )
+
+    aligned = np.full((values.shape[0], classes.shape[0]), fill_value, dtype=float)
+    columns = [positions[label] for label in source_classes.tolist()]
+    aligned[:, columns] = values
+    return aligned
