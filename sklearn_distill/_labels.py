@@ -31,16 +31,10 @@ def encode_labels(y, *, min_classes=2):
         `min_classes` distinct labels.
     """
     y = column_or_1d(y, warn=True)
+    _check_single_label_type(y)
     check_classification_targets(y)
 
-    try:
-        classes, y_encoded = np.unique(y, return_inverse=True)
-    except TypeError as exc:
-        kinds = sorted({type(label).__name__ for label in y})
-        raise ValueError(
-            f"Labels of mixed types {kinds} cannot be ordered. Convert y to a "
-            "single type, for example with y.astype(str)."
-        ) from exc
+    classes, y_encoded = np.unique(y, return_inverse=True)
 
     if classes.shape[0] < min_classes:
         raise ValueError(
@@ -79,9 +73,7 @@ def align_columns(values, source_classes, classes, *, fill_value=0.0):
     classes = np.asarray(classes)
     positions = {label: index for index, label in enumerate(classes.tolist())}
 
-    unknown = [
-        label for label in source_classes.tolist() if label not in positions
-    ]
+    unknown = [label for label in source_classes.tolist() if label not in positions]
     if unknown:
         raise ValueError(
             f"The model predicts classes {unknown!r} that are not in the training "
@@ -92,3 +84,16 @@ def align_columns(values, source_classes, classes, *, fill_value=0.0):
     columns = [positions[label] for label in source_classes.tolist()]
     aligned[:, columns] = values
     return aligned
+
+
+def _check_single_label_type(y):
+    """Raise if `y` mixes strings with other labels, which cannot be ordered."""
+    if y.dtype != object:
+        return
+    is_string = [isinstance(label, str) for label in y]
+    if any(is_string) and not all(is_string):
+        kinds = sorted({type(label).__name__ for label in y})
+        raise ValueError(
+            f"y contains labels of mixed types {kinds}. Convert y to a single "
+            "type, for example with y.astype(str)."
+        )

@@ -35,7 +35,9 @@ def log_softmax(scores):
     """
     scores = np.asarray(scores, dtype=float)
     shifted = scores - scores.max(axis=1, keepdims=True)
-    with np.errstate(divide="ignore"):
+    # Entries far below the row maximum underflow to probability 0, which is
+    # the correct limit, so the underflow is not reported.
+    with np.errstate(divide="ignore", under="ignore"):
         log_norm = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
     return shifted - log_norm
 
@@ -57,7 +59,9 @@ def soften(log_scores, temperature):
         ``softmax(log_scores / temperature)``. Rows sum to 1 and the argmax of
         each row is the argmax of `log_scores`.
     """
-    return np.exp(log_softmax(np.asarray(log_scores, dtype=float) / temperature))
+    log_proba = log_softmax(np.asarray(log_scores, dtype=float) / temperature)
+    with np.errstate(under="ignore"):
+        return np.exp(log_proba)
 
 
 def proba_to_log_scores(proba):

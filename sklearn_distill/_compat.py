@@ -1,0 +1,15 @@
+"""The one place that imports private scikit-learn helpers.
+
+scikit-learn keeps its parameter-validation machinery in private modules. Every
+use goes through this module, so a change in scikit-learn is fixed here alone.
+"""
+
+from sklearn.base import _fit_context
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    StrOptions,
+    validate_params,
+)
+
+__all__ = ["HasMethods", "Interval", "StrOptions", "_fit_context", "validate_params"]
