@@ -1,0 +1,372 @@
+"""Knowledge-distillation criterion for PyTorch and skorch."""
+
+import numbers
+
+import numpy as np
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+INPUT_TYPES = ("logits", "proba", "binary_logit")
+REDUCTIONS = ("mean", "sum", "none")
+
+
+def distillation_loss(
+    student_logits,
+    teacher_log_scores,
+    y,
+    *,
+    alpha=0.5,
+    temperature=1.0,
+    reduction="mean",
+):
+    """Compute the knowledge-distillation loss from logits.
+
+    The loss is ``alpha * T**2 * KL(teacher_T || student_T) + (1 - alpha) *
+    cross_entropy(student, y)``, where ``teacher_T`` and ``student_T`` are
+    the softmax of the log-scores divided by the temperature ``T``. Both terms
+    are computed from log-softmax values, and a teacher probability of exactly
+    0 contributes 0 to the divergence (``0 * log 0 = 0``), so the loss is
+    finite for one-hot teachers and for temperatures from 0.01 to 1000.
+
+    Parameters
+    ----------
+    student_logits : torch.Tensor of shape (n_samples, n_classes)
+        Unnormalised log-scores of the student.
+    teacher_log_scores : torch.Tensor of shape (n_samples, n_classes) or None
+        Logits or log-probabilities of the teacher. ``-inf`` entries, the log
+        of a probability of exactly 0, are allowed as long as every row has a
+        finite entry. May be None when `alpha` is 0.
+    y : torch.Tensor of shape (n_samples,) or None
+        Class positions of the true labels. Converted to int64. May be None
+        when `alpha` is 1.
+    alpha : float, default=0.5
+        Weight of the soft term, in [0, 1]. ``1 - alpha`` goes to the
+        cross-entropy on `y`.
+    temperature : float, default=1.0
+        Softmax temperature ``T`` of the soft term, greater than 0. The soft
+        term is multiplied by ``T**2`` so that its gradients keep the same
+        scale as those of the hard term when ``T`` changes.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        How the per-sample losses are reduced.
+
+    Returns
+    -------
+    loss : torch.Tensor
+        A scalar, or the per-sample losses of shape (n_samples,) when
+        `reduction` is ``"none"``.
+
+    References
+    ----------
+    G. Hinton, O. Vinyals and J. Dean, "Distilling the Knowledge in a Neural
+    Network", NIPS Deep Learning Workshop, 2015.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_distill.neural import distillation_loss
+    >>> student = torch.tensor([[2.0, 0.0], [0.0, 1.0]])
+    >>> teacher = torch.log(torch.tensor([[1.0, 0.0], [0.3, 0.7]]))
+    >>> y = torch.tensor([0, 1])
+    >>> loss = distillation_loss(student, teacher, y, alpha=0.5, temperature=4.0)
+    >>> bool(torch.isfinite(loss))
+    True
+    """
+    if alpha > 0 and teacher_log_scores is None:
+        raise ValueError(
+            f"teacher_log_scores is None but alpha={alpha} gives the soft term a "
+            "weight. Pass the teacher's log-scores, or set alpha=0."
+        )
+    if alpha < 1 and y is None:
+        raise ValueError(
+            f"y is None but alpha={alpha} gives the cross-entropy a weight. Pass "
+            "the label positions, or set alpha=1."
+        )
+
+    per_sample = student_logits.new_zeros(student_logits.shape[0])
+
+    if alpha > 0:
+        soft = _soft_term(student_logits, teacher_log_scores, temperature)
+        per_sample = per_sample + alpha * temperature**2 * soft
+
+    if alpha < 1:
+        hard = F.cross_entropy(student_logits, y.long(), reduction="none")
+        per_sample = per_sample + (1.0 - alpha) * hard
+
+    if reduction == "none":
+        return per_sample
+    if reduction == "sum":
+        return per_sample.sum()
+    return per_sample.mean()
+
+
+def _soft_term(student_logits, teacher_log_scores, temperature):
+    """Return ``KL(teacher_T || student_T)`` for each sample."""
+    teacher_log_scores = teacher_log_scores.to(student_logits.dtype).detach()
+    student_log_proba = F.log_softmax(student_logits / temperature, dim=1)
+    teacher_log_proba = F.log_softmax(teacher_log_scores / temperature, dim=1)
+    teacher_proba = teacher_log_proba.exp()
+
+    # Zero probabilities get a log of 0 in place of -inf, so that their terms
+    # are exactly 0 instead of 0 * inf = NaN.
+    teacher_log_proba = torch.where(
+        teacher_proba > 0, teacher_log_proba, torch.zeros_like(teacher_log_proba)
+    )
+    return (teacher_proba * (teacher_log_proba - student_log_proba)).sum(dim=1)
+
+
+def distillation_targets(teacher_log_scores, y):
+    """Pack a teacher's log-scores and the true labels into one target array.
+
+    :class:`DistillationLoss` reads this layout, so the array can be the
+    target of a skorch net or of a :class:`torch.utils.data.Dataset`.
+
+    Parameters
+    ----------
+    teacher_log_scores : array-like of shape (n_samples, n_classes)
+        Logits or log-probabilities of the teacher, one column per class.
+        ``-inf`` marks a probability of exactly 0.
+    y : array-like of shape (n_samples,)
+        Class positions of the true labels, integers in ``[0, n_classes)``.
+
+    Returns
+    -------
+    targets : ndarray of shape (n_samples, n_classes + 1), dtype=float32
+        The log-scores followed by the label position in the last column.
+
+    Raises
+    ------
+    ValueError
+        If the shapes do not match or a label position is outside
+        ``[0, n_classes)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_distill.neural import distillation_targets
+    >>> distillation_targets(np.log([[0.9, 0.1], [0.2, 0.8]]), [0, 1]).shape
+    (2, 3)
+    """
+    teacher_log_scores = np.asarray(teacher_log_scores, dtype=np.float32)
+    y = np.asarray(y)
+
+    if teacher_log_scores.ndim != 2 or y.shape != (teacher_log_scores.shape[0],):
+        raise ValueError(
+            "teacher_log_scores must have shape (n_samples, n_classes) and y "
+            f"shape (n_samples,); got {teacher_log_scores.shape} and {y.shape}."
+        )
+
+    n_classes = teacher_log_scores.shape[1]
+    if y.size and (y.min() < 0 or y.max() >= n_classes or np.any(y != np.round(y))):
+        raise ValueError(
+            f"y must contain class positions, integers in [0, {n_classes}), but "
+            f"it contains values from {y.min()} to {y.max()}. Encode the labels "
+            "with sklearn.preprocessing.LabelEncoder first."
+        )
+    return np.column_stack([teacher_log_scores, y.astype(np.float32)])
+
+
+def hard_labels(targets):
+    """Extract the label positions from targets built by `distillation_targets`.
+
+    Pass it as ``target_extractor`` to skorch's scoring callbacks, such as
+    ``EpochScoring``, so that accuracy is computed on the true labels.
+
+    Parameters
+    ----------
+    targets : array-like or torch.Tensor of shape (n_samples, n_classes + 1) \
+            or (n_samples,)
+        Packed targets, or labels, which are returned as an array.
+
+    Returns
+    -------
+    y : ndarray of shape (n_samples,)
+        Label positions, int64 when `targets` is packed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_distill.neural import distillation_targets, hard_labels
+    >>> hard_labels(distillation_targets(np.zeros((2, 3)), [2, 0]))
+    array([2, 0])
+    """
+    if isinstance(targets, torch.Tensor):
+        targets = targets.detach().cpu().numpy()
+    targets = np.asarray(targets)
+    if targets.ndim == 2:
+        return targets[:, -1].astype(np.int64)
+    return targets
+
+
+class DistillationLoss(nn.Module):
+    """Knowledge-distillation criterion usable as a skorch ``criterion``.
+
+    Computes ``alpha * T**2 * KL(teacher_T || student_T) + (1 - alpha) *
+    cross_entropy(student, y)`` in log space; see :func:`distillation_loss`.
+    The student's output is converted to logits according to `input_type`,
+    so the criterion works with the module conventions of skorch's
+    ``NeuralNetClassifier`` and ``NeuralNetBinaryClassifier``.
+
+    Parameters
+    ----------
+    alpha : float, default=0.5
+        Weight of the soft term, in [0, 1].
+    temperature : float, default=1.0
+        Softmax temperature of the soft term, greater than 0.
+    input_type : {"logits", "proba", "binary_logit"}, default="logits"
+        What the student module returns: one logit per class; one
+        probability per class, as with skorch's default ``NLLLoss``, whose
+        logs are used as logits; or a single logit of the positive class,
+        shape (n_samples,) or (n_samples, 1), as with skorch's
+        ``NeuralNetBinaryClassifier``.
+    reduction : {"mean", "sum", "none"}, default="mean"
+        How the per-sample losses are reduced.
+
+    See Also
+    --------
+    distillation_targets : Build the targets this criterion reads.
+    sklearn_distill.DistillationClassifier : Distil any teacher into a
+        skorch student with this criterion.
+
+    Notes
+    -----
+    The target passed to :meth:`forward` is either an array built by
+    :func:`distillation_targets`, shape (n_samples, n_classes + 1), which
+    gives both terms, or 1-D label positions, which give the plain
+    cross-entropy (``alpha`` is then ignored). The second form lets
+    validation data without a teacher be scored.
+
+    skorch's ``predict_proba`` applies no softmax for criteria it does not
+    know, so a net using this criterion on logits needs
+    ``predict_nonlinearity=partial(torch.softmax, dim=-1)``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from skorch import NeuralNetClassifier
+    >>> from skorch.dataset import Dataset
+    >>> from sklearn_distill.neural import DistillationLoss, distillation_targets
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.rand(40, 3).astype("float32")
+    >>> y = (X[:, 0] > 0.5).astype("int64")
+    >>> teacher_logits = np.column_stack([-4 * X[:, 0], 4 * X[:, 0]])
+    >>> targets = distillation_targets(teacher_logits, y)
+    >>> net = NeuralNetClassifier(
+    ...     torch.nn.Linear(3, 2), criterion=DistillationLoss,
+    ...     criterion__alpha=0.7, criterion__temperature=2.0,
+    ...     train_split=None, max_epochs=2, verbose=0,
+    ... )
+    >>> net = net.fit(Dataset(X, targets), y)
+    >>> net.classes_
+    array([0, 1])
+    """
+
+    def __init__(
+        self, alpha=0.5, temperature=1.0, input_type="logits", reduction="mean"
+    ):
+        super().__init__()
+        self.alpha = alpha
+        self.temperature = temperature
+        self.input_type = input_type
+        self.reduction = reduction
+        self._check_params()
+
+    def _check_params(self):
+        # A criterion is built by skorch's initialize, which runs at the start
+        # of fit, so checking here reports bad values when fit starts.
+        if not _is_real(self.alpha) or not 0 <= self.alpha <= 1:
+            raise ValueError(
+                "The 'alpha' parameter of DistillationLoss must be a float in the "
+                f"range [0.0, 1.0]. Got {self.alpha!r} instead."
+            )
+        if not _is_real(self.temperature) or not self.temperature > 0:
+            raise ValueError(
+                "The 'temperature' parameter of DistillationLoss must be a float "
+                f"in the range (0.0, inf). Got {self.temperature!r} instead."
+            )
+        if self.input_type not in INPUT_TYPES:
+            options = _format_options(INPUT_TYPES)
+            raise ValueError(
+                "The 'input_type' parameter of DistillationLoss must be a str "
+                f"among {options}. Got {self.input_type!r} instead."
+            )
+        if self.reduction not in REDUCTIONS:
+            raise ValueError(
+                "The 'reduction' parameter of DistillationLoss must be a str "
+                f"among {_format_options(REDUCTIONS)}. Got {self.reduction!r} instead."
+            )
+
+    def student_logits(self, output):
+        """Convert the student module's output to per-class logits.
+
+        Parameters
+        ----------
+        output : torch.Tensor
+            Output of the student module, as described by `input_type`.
+
+        Returns
+        -------
+        logits : torch.Tensor of shape (n_samples, n_classes)
+            Logits whose softmax is the student's probabilities.
+        """
+        if self.input_type == "proba":
+            tiny = torch.finfo(output.dtype).tiny
+            return torch.log(output.clamp_min(tiny))
+        if self.input_type == "binary_logit":
+            # softmax([-d / 2, d / 2]) is [1 - sigmoid(d), sigmoid(d)].
+            half = output.reshape(-1, 1) / 2.0
+            return torch.cat([-half, half], dim=1)
+        return output
+
+    def forward(self, input, target):
+        """Compute the loss of a batch.
+
+        Parameters
+        ----------
+        input : torch.Tensor
+            Output of the student module, as described by `input_type`.
+        target : torch.Tensor of shape (n_samples, n_classes + 1) or \
+                (n_samples,)
+            Targets built by :func:`distillation_targets`, or label
+            positions alone for the cross-entropy.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            The reduced loss, or per-sample losses when `reduction` is
+            ``"none"``.
+        """
+        logits = self.student_logits(input)
+        n_classes = logits.shape[1]
+
+        if target.ndim == 1:
+            return distillation_loss(
+                logits, None, target, alpha=0.0, reduction=self.reduction
+            )
+
+        if target.ndim != 2 or target.shape[1] != n_classes + 1:
+            raise ValueError(
+                f"DistillationLoss expects targets of shape (n_samples, "
+                f"{n_classes + 1}) built by distillation_targets, or label "
+                f"positions of shape (n_samples,), for a student with {n_classes} "
+                f"classes; got shape {tuple(target.shape)}."
+            )
+
+        return distillation_loss(
+            logits,
+            target[:, :-1],
+            target[:, -1],
+            alpha=self.alpha,
+            temperature=self.temperature,
+            reduction=self.reduction,
+        )
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _format_options(options):
+    """Format options as a set literal in sorted, reproducible order."""
+    return "{" + ", ".join(repr(option) for option in sorted(options)) + "}"
