@@ -329,7 +329,7 @@ def test_random_state_keeps_explicit_seeds(binary_data):
 def test_response_method_auto(binary_data, teacher, method):
     X, y = binary_data
     model = DistillationClassifier(teacher, DecisionTreeClassifier()).fit(X, y)
-    expected = getattr(model.teacher_, "predict_proba")(X)
+    expected = model.teacher_.predict_proba(X)
     if method == "decision_function":
         np.testing.assert_allclose(model.soft_targets_, expected, rtol=1e-6)
     else:
