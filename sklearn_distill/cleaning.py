@@ -1,0 +1,273 @@
+"""Cleaning samplers: remove rows with likely wrong labels or outlying values."""
+
+from numbers import Integral, Real
+
+import numpy as np
+from imblearn.under_sampling.base import BaseCleaningSampler
+from sklearn.base import clone
+from sklearn.ensemble import IsolationForest, RandomForestClassifier
+from sklearn.model_selection import check_cv, cross_val_predict
+from sklearn.utils import _safe_indexing
+from sklearn.utils._param_validation import HasMethods, Interval
+
+from ._labels import encode_labels
+
+__all__ = ["LabelNoiseCleaner", "OutlierFilter"]
+
+
+class LabelNoiseCleaner(BaseCleaningSampler):
+    """Remove rows whose label an out-of-fold classifier confidently rejects.
+
+    A classifier is fitted with cross-validation, and each row is scored by
+    the model that did not see it. A row is removed when that model gives a
+    class other than the row's label a probability of at least `threshold`:
+    such rows are likely mislabelled, and a teacher fitted on them learns
+    the noise.
+
+    Parameters
+    ----------
+    estimator : classifier or None, default=None
+        Classifier with ``predict_proba`` that scores the rows out of fold.
+        None uses ``RandomForestClassifier(random_state=random_state)``.
+    threshold : float, default=0.9
+        Out-of-fold probability of another class at or above which a row is
+        removed, in (0, 1]. Lower values remove more rows.
+    sampling_strategy : str, list or callable, default="auto"
+        Classes whose rows may be removed. ``"auto"`` and ``"not minority"``
+        keep every row of the minority class, which an imbalanced data set
+        cannot spare. ``"all"``, ``"majority"`` and ``"not majority"`` select
+        classes by size. A list names the classes. A callable takes `y` and
+        returns a dict whose keys are the classes.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the default estimator. Ignored when `estimator` is given.
+    cv : int, cross-validation generator or iterable, default=5
+        Folds for the out-of-fold scores, as in
+        :func:`~sklearn.model_selection.cross_val_predict`. An int gives
+        stratified folds.
+    n_jobs : int or None, default=None
+        Number of folds fitted in parallel. None means 1 unless in a
+        :func:`joblib.parallel_backend` context.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Classes whose rows may be removed, as keys.
+    classes_ : ndarray of shape (n_classes,)
+        Sorted class labels, the columns of `out_of_fold_proba_`.
+    out_of_fold_proba_ : ndarray of shape (n_samples, n_classes)
+        Probability of each class given to each row by the fold model that
+        did not see it.
+    removed_indices_ : ndarray of shape (n_removed,)
+        Indices of the removed rows in the input.
+    sample_indices_ : ndarray of shape (n_samples - n_removed,)
+        Indices of the kept rows in the input, in order.
+    n_features_in_ : int
+        Number of features seen during `fit_resample`.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during `fit_resample`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    OutlierFilter : Remove rows with outlying feature values.
+    imblearn.under_sampling.InstanceHardnessThreshold : Remove the rows with
+        the lowest out-of-fold probability until a target count is reached.
+
+    Notes
+    -----
+    Only labels are judged, so a correct but rare kind of row that the
+    classifier cannot learn is removed too. Check `removed_indices_` before
+    trusting the cleaned data, and raise `threshold` when it removes too
+    much.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn_distill.cleaning import LabelNoiseCleaner
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.rand(60, 2)
+    >>> y = (X[:, 0] > 0.5).astype(int)
+    >>> y[[3, 7]] = 1 - y[[3, 7]]
+    >>> cleaner = LabelNoiseCleaner(
+    ...     estimator=LogisticRegression(C=100), threshold=0.8, sampling_strategy="all"
+    ... )
+    >>> X_res, y_res = cleaner.fit_resample(X, y)
+    >>> cleaner.removed_indices_
+    array([3, 7])
+    """
+
+    _parameter_constraints: dict = {
+        **BaseCleaningSampler._parameter_constraints,
+        "estimator": [HasMethods(["fit", "predict_proba"]), None],
+        "threshold": [Interval(Real, 0, 1, closed="right")],
+        "random_state": ["random_state"],
+        "cv": ["cv_object"],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(
+        self,
+        *,
+        estimator=None,
+        threshold=0.9,
+        sampling_strategy="auto",
+        random_state=None,
+        cv=5,
+        n_jobs=None,
+    ):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.estimator = estimator
+        self.threshold = threshold
+        self.random_state = random_state
+        self.cv = cv
+        self.n_jobs = n_jobs
+
+    def _fit_resample(self, X, y):
+        self.classes_, y_encoded = encode_labels(y)
+        self.out_of_fold_proba_ = self._out_of_fold_proba(X, y_encoded)
+
+        rejected = self.out_of_fold_proba_.copy()
+        rejected[np.arange(y_encoded.shape[0]), y_encoded] = 0.0
+        contradicted = rejected.max(axis=1) >= self.threshold
+        cleanable = np.isin(y, list(self.sampling_strategy_))
+
+        removed = contradicted & cleanable
+        self.removed_indices_ = np.flatnonzero(removed)
+        self.sample_indices_ = np.flatnonzero(~removed)
+        return (
+            _safe_indexing(X, self.sample_indices_),
+            _safe_indexing(y, self.sample_indices_),
+        )
+
+    def _out_of_fold_proba(self, X, y_encoded):
+        if self.estimator is None:
+            estimator = RandomForestClassifier(random_state=self.random_state)
+        else:
+            estimator = clone(self.estimator)
+        cv = check_cv(self.cv, y_encoded, classifier=True)
+        return cross_val_predict(
+            estimator, X, y_encoded, cv=cv, method="predict_proba", n_jobs=self.n_jobs
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.sampler_tags.sample_indices = True
+        return tags
+
+
+class OutlierFilter(BaseCleaningSampler):
+    """Remove rows that an outlier detector flags, class by class.
+
+    An outlier detector such as :class:`~sklearn.ensemble.IsolationForest` is
+    fitted on the rows of each class to clean, and the rows it labels ``-1``
+    are removed. Fitting per class finds rows that are unusual for their own
+    class, such as entry errors, which a detector fitted on all rows misses
+    when they sit near another class.
+
+    Parameters
+    ----------
+    estimator : outlier detector or None, default=None
+        Estimator with ``fit_predict`` returning 1 for inliers and -1 for
+        outliers. None uses ``IsolationForest(random_state=random_state)``,
+        whose default contamination removes only clearly isolated rows.
+    per_class : bool, default=True
+        Whether to fit one detector on each class to clean. When False, one
+        detector is fitted on all rows, and only the flagged rows of the
+        classes to clean are removed.
+    sampling_strategy : str, list or callable, default="auto"
+        Classes whose rows may be removed. ``"auto"`` and ``"not minority"``
+        keep every row of the minority class, whose rare rows are often the
+        informative ones. ``"all"``, ``"majority"`` and ``"not majority"``
+        select classes by size. A list names the classes. A callable takes
+        `y` and returns a dict whose keys are the classes.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the default estimator. Ignored when `estimator` is given.
+
+    Attributes
+    ----------
+    sampling_strategy_ : dict
+        Classes whose rows may be removed, as keys.
+    removed_indices_ : ndarray of shape (n_removed,)
+        Indices of the removed rows in the input.
+    sample_indices_ : ndarray of shape (n_samples - n_removed,)
+        Indices of the kept rows in the input, in order.
+    n_features_in_ : int
+        Number of features seen during `fit_resample`.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during `fit_resample`. Defined only when `X`
+        has feature names that are all strings.
+
+    See Also
+    --------
+    LabelNoiseCleaner : Remove rows whose label a classifier rejects.
+
+    Notes
+    -----
+    The detector judges feature values only, never labels: a mislabelled row
+    with ordinary values stays.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_distill.cleaning import OutlierFilter
+    >>> rng = np.random.RandomState(0)
+    >>> X = rng.normal(size=(40, 2))
+    >>> X[5] = [25.0, -25.0]
+    >>> y = np.repeat([0, 1], 20)
+    >>> outlier_filter = OutlierFilter(sampling_strategy="all", random_state=0)
+    >>> X_res, y_res = outlier_filter.fit_resample(X, y)
+    >>> 5 in outlier_filter.removed_indices_
+    True
+    """
+
+    _parameter_constraints: dict = {
+        **BaseCleaningSampler._parameter_constraints,
+        "estimator": [HasMethods(["fit_predict"]), None],
+        "per_class": ["boolean"],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        *,
+        estimator=None,
+        per_class=True,
+        sampling_strategy="auto",
+        random_state=None,
+    ):
+        super().__init__(sampling_strategy=sampling_strategy)
+        self.estimator = estimator
+        self.per_class = per_class
+        self.random_state = random_state
+
+    def _fit_resample(self, X, y):
+        cleanable = np.isin(y, list(self.sampling_strategy_))
+        outlier = np.zeros(y.shape[0], dtype=bool)
+
+        if self.per_class:
+            for label in self.sampling_strategy_:
+                rows = np.flatnonzero(y == label)
+                outlier[rows] = self._flag_outliers(_safe_indexing(X, rows))
+        else:
+            outlier = self._flag_outliers(X) & cleanable
+
+        self.removed_indices_ = np.flatnonzero(outlier)
+        self.sample_indices_ = np.flatnonzero(~outlier)
+        return (
+            _safe_indexing(X, self.sample_indices_),
+            _safe_indexing(y, self.sample_indices_),
+        )
+
+    def _flag_outliers(self, X):
+        """Return a mask of the rows a fresh detector labels -1."""
+        if self.estimator is None:
+            detector = IsolationForest(random_state=self.random_state)
+        else:
+            detector = clone(self.estimator)
+        return np.asarray(detector.fit_predict(X)) == -1
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.sampler_tags.sample_indices = True
+        return tags

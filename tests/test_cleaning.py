@@ -1,0 +1,193 @@
+import numpy as np
+import pandas as pd
+import pytest
+from imblearn.utils.estimator_checks import (
+    parametrize_with_checks as parametrize_with_sampler_checks,
+)
+from sklearn.ensemble import IsolationForest, RandomForestClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import KFold
+from sklearn.neighbors import LocalOutlierFactor
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from sklearn_distill.cleaning import LabelNoiseCleaner, OutlierFilter
+
+CHECKED_SAMPLERS = [
+    LabelNoiseCleaner(estimator=LogisticRegression(), threshold=0.8),
+    LabelNoiseCleaner(
+        estimator=RandomForestClassifier(n_estimators=10, random_state=0),
+        threshold=0.7,
+        cv=3,
+    ),
+    OutlierFilter(random_state=0),
+    OutlierFilter(per_class=False, random_state=0),
+]
+
+
+def listed_parametrize(mark):
+    """Rebuild a parametrize mark with its generated cases in a list.
+
+    imbalanced-learn 0.14.2 hands pytest a generator of cases, which pytest
+    deprecates with a warning that the test configuration turns into an error.
+    """
+    return pytest.mark.parametrize(mark.args[0], list(mark.args[1]), **mark.kwargs)
+
+
+@pytest.fixture
+def noisy_data():
+    """Two separable classes of 30 rows with the labels of rows 8 and 40 flipped."""
+    rng = np.random.RandomState(0)
+    X = rng.rand(60, 2)
+    y = (X[:, 0] > 0.5).astype(int)
+    y[[8, 40]] = 1 - y[[8, 40]]
+    return X, y
+
+
+@parametrize_with_checks(CHECKED_SAMPLERS)
+def test_scikit_learn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+@listed_parametrize(parametrize_with_sampler_checks(CHECKED_SAMPLERS))
+def test_imbalanced_learn_sampler_checks(estimator, check):
+    check(estimator)
+
+
+def test_label_noise_cleaner_removes_flipped_rows(noisy_data):
+    X, y = noisy_data
+    cleaner = LabelNoiseCleaner(
+        estimator=LogisticRegression(C=100), threshold=0.8, sampling_strategy="all"
+    )
+
+    X_res, y_res = cleaner.fit_resample(X, y)
+
+    np.testing.assert_array_equal(cleaner.removed_indices_, [8, 40])
+    np.testing.assert_array_equal(
+        cleaner.sample_indices_, np.delete(np.arange(60), [8, 40])
+    )
+    np.testing.assert_array_equal(X_res, np.delete(X, [8, 40], axis=0))
+    np.testing.assert_array_equal(y_res, np.delete(y, [8, 40]))
+
+
+def test_label_noise_cleaner_threshold_sets_confidence(noisy_data):
+    X, y = noisy_data
+    removed = []
+    for threshold in (0.55, 0.8, 0.999999):
+        cleaner = LabelNoiseCleaner(
+            estimator=LogisticRegression(C=100),
+            threshold=threshold,
+            sampling_strategy="all",
+        )
+        cleaner.fit_resample(X, y)
+        removed.append(set(cleaner.removed_indices_.tolist()))
+
+    assert removed[0] > removed[1]
+    assert removed[1] > removed[2]
+    assert removed[2] == set()
+
+
+def test_label_noise_cleaner_records_out_of_fold_proba(noisy_data):
+    X, y = noisy_data
+    cleaner = LabelNoiseCleaner(
+        estimator=LogisticRegression(C=100), threshold=0.8, cv=KFold(4)
+    )
+
+    cleaner.fit_resample(X, y)
+
+    proba = cleaner.out_of_fold_proba_
+    np.testing.assert_array_equal(cleaner.classes_, [0, 1])
+    assert proba.shape == (60, 2)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    # Rows 8 and 40 carry the wrong label, so their own label scores low.
+    assert proba[8, y[8]] < 0.2
+    assert proba[40, y[40]] < 0.2
+
+
+def test_label_noise_cleaner_keeps_minority_by_default():
+    rng = np.random.RandomState(0)
+    X = rng.rand(60, 2)
+    y = np.where(X[:, 0] > 0.8, "rare", "common").astype(object)
+    y[np.argmax(X[:, 0])] = "common"
+    y[np.argmin(X[:, 0])] = "rare"
+    minority_flip, majority_flip = np.argmin(X[:, 0]), np.argmax(X[:, 0])
+    cleaner = LabelNoiseCleaner(estimator=LogisticRegression(C=100), threshold=0.7)
+
+    _, y_res = cleaner.fit_resample(X, y)
+
+    assert majority_flip in cleaner.removed_indices_
+    assert minority_flip not in cleaner.removed_indices_
+    assert (y_res == "rare").sum() == (y == "rare").sum()
+    assert set(cleaner.sampling_strategy_) == {"common"}
+
+
+def test_label_noise_cleaner_dataframe_in_dataframe_out(noisy_data):
+    X, y = noisy_data
+    X = pd.DataFrame(X, columns=["left", "right"])
+    y = pd.Series(np.where(y == 1, "pos", "neg"), name="target")
+    cleaner = LabelNoiseCleaner(
+        estimator=LogisticRegression(C=100), threshold=0.8, sampling_strategy="all"
+    )
+
+    X_res, y_res = cleaner.fit_resample(X, y)
+
+    assert isinstance(X_res, pd.DataFrame)
+    assert X_res.columns.tolist() == ["left", "right"]
+    assert isinstance(y_res, pd.Series)
+    assert y_res.name == "target"
+    assert len(X_res) == 58
+
+
+def test_outlier_filter_removes_isolated_row():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(40, 2))
+    X[5] = [25.0, -25.0]
+    y = np.repeat([0, 1], 20)
+    outlier_filter = OutlierFilter(sampling_strategy="all", random_state=0)
+
+    X_res, y_res = outlier_filter.fit_resample(X, y)
+
+    assert 5 in outlier_filter.removed_indices_
+    assert X_res.shape[0] == 40 - outlier_filter.removed_indices_.shape[0]
+    np.testing.assert_array_equal(
+        np.sort(
+            np.concatenate(
+                [outlier_filter.sample_indices_, outlier_filter.removed_indices_]
+            )
+        ),
+        np.arange(40),
+    )
+    np.testing.assert_array_equal(y_res, y[outlier_filter.sample_indices_])
+
+
+@pytest.mark.parametrize("per_class, removed", [(True, True), (False, False)])
+def test_outlier_filter_per_class_finds_row_in_other_class(per_class, removed):
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.normal(0, 1, (30, 2)), rng.normal(10, 1, (30, 2))])
+    y = np.repeat([0, 1], 30)
+    # A class-1 row inside the class-0 cluster is unusual only for its class.
+    X[45] = [0.0, 0.0]
+    outlier_filter = OutlierFilter(
+        estimator=LocalOutlierFactor(n_neighbors=10),
+        per_class=per_class,
+        sampling_strategy="all",
+    )
+
+    outlier_filter.fit_resample(X, y)
+
+    assert (45 in outlier_filter.removed_indices_) is removed
+
+
+def test_outlier_filter_keeps_minority_by_default():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(50, 2))
+    X[[2, 45]] = [[30.0, 30.0], [-30.0, 30.0]]
+    y = np.array([0] * 40 + [1] * 10)
+    outlier_filter = OutlierFilter(
+        estimator=IsolationForest(contamination=0.05, random_state=0)
+    )
+
+    _, y_res = outlier_filter.fit_resample(X, y)
+
+    assert 2 in outlier_filter.removed_indices_
+    assert 45 not in outlier_filter.removed_indices_
+    assert (y_res == 1).sum() == 10
