@@ -23,7 +23,7 @@ from ._labels import align_columns
 #: Replicated rows whose target probability is below this value are dropped.
 #: They carry at most this share of a row's weight, and dropping them keeps
 #: the replicated training set close to one row per class the teacher favours.
-MIN_REPLICA_PROBA = 1e-4
+MIN_REPLICA_PROBA = 1e-3
 
 STUDENT_KINDS = ("weighted_classifier", "regressor")
 
