@@ -341,23 +341,35 @@ def test_response_method_auto(binary_data, teacher, method):
     [
         (
             DecisionTreeClassifier(),
-            {"predict_proba": True, "predict_log_proba": True,
-             "decision_function": False},
+            {
+                "predict_proba": True,
+                "predict_log_proba": True,
+                "decision_function": False,
+            },
         ),
         (
             LogisticRegression(),
-            {"predict_proba": True, "predict_log_proba": True,
-             "decision_function": True},
+            {
+                "predict_proba": True,
+                "predict_log_proba": True,
+                "decision_function": True,
+            },
         ),
         (
             DecisionTreeRegressor(),
-            {"predict_proba": True, "predict_log_proba": True,
-             "decision_function": False},
+            {
+                "predict_proba": True,
+                "predict_log_proba": True,
+                "decision_function": False,
+            },
         ),
         (
             SVC(),
-            {"predict_proba": False, "predict_log_proba": False,
-             "decision_function": True},
+            {
+                "predict_proba": False,
+                "predict_log_proba": False,
+                "decision_function": True,
+            },
         ),
     ],
     ids=lambda value: type(value).__name__ if hasattr(value, "fit") else "",
@@ -449,3 +461,25 @@ def test_unexpected_fit_params_without_routing(binary_data):
     )
     with pytest.raises(ValueError, match=re.escape(message)):
         _forest_and_tree().fit(X, y, check_input=True)
+
+
+def test_regressor_tree_matches_gini_tree_student():
+    # Squared-error splits on the target matrix have the same gains as Gini
+    # splits on the weighted replicas, so both students grow the same tree.
+    X, y = make_classification(
+        n_samples=200, n_features=6, n_informative=4, n_classes=3, random_state=0
+    )
+    teacher = RandomForestClassifier(30, max_depth=4, random_state=0)
+    params = {"temperature": 2.0, "alpha": 0.7}
+    classifier_student = DistillationClassifier(
+        teacher, DecisionTreeClassifier(max_depth=4, random_state=0), **params
+    ).fit(X, y)
+    regressor_student = DistillationClassifier(
+        teacher, DecisionTreeRegressor(max_depth=4, random_state=0), **params
+    ).fit(X, y)
+    assert classifier_student.soft_targets_.min() > 1e-3
+    np.testing.assert_allclose(
+        classifier_student.predict_proba(X),
+        regressor_student.predict_proba(X),
+        atol=1e-12,
+    )
