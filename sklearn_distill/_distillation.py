@@ -54,9 +54,9 @@ def _student_has(method):
 class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Train a student classifier on a teacher's temperature-softened outputs.
 
-    The teacher is fitted on the training data; its class scores on the
-    training rows are softened at `temperature` into soft targets; and the
-    student is fitted to a mix of those soft targets and the true labels
+    The teacher is fitted on the training data, and its class scores on the
+    training rows are softened at `temperature` into soft targets. The student
+    is then fitted to a mix of those soft targets and the true labels
     (knowledge distillation, Hinton et al., 2015). Trees, ensembles, linear
     models and regressors can be students: every student learns the soft
     targets themselves, never labels hardened from them.
