@@ -1,9 +1,12 @@
 """The distillation meta-estimator."""
 
+import functools
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.pipeline import Pipeline
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._metadata_requests import (
     MetadataRouter,
@@ -49,6 +52,26 @@ def _student_has(method):
         return student_has(student, method)
 
     return check
+
+
+def _restore_state_on_error(fit):
+    """Make `fit` leave the estimator's attributes as they were if it raises.
+
+    Without this, an error raised after validation leaves attributes such as
+    ``n_features_in_`` behind, and the estimator looks fitted.
+    """
+
+    @functools.wraps(fit)
+    def fit_or_restore(self, *args, **kwargs):
+        state = dict(vars(self))
+        try:
+            return fit(self, *args, **kwargs)
+        except BaseException:
+            vars(self).clear()
+            vars(self).update(state)
+            raise
+
+    return fit_or_restore
 
 
 class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
@@ -209,6 +232,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=False)
+    @_restore_state_on_error
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the teacher, compute the soft targets and fit the student.
 
@@ -372,15 +396,18 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        teacher_tags = get_tags(self.teacher)
-        student_tags = get_tags(self.student)
-        tags.input_tags.allow_nan = (
-            teacher_tags.input_tags.allow_nan and student_tags.input_tags.allow_nan
-        )
-        tags.input_tags.sparse = (
-            teacher_tags.input_tags.sparse and student_tags.input_tags.sparse
-        )
+        tags.input_tags.allow_nan = not self._components_rejecting("allow_nan")
+        tags.input_tags.sparse = not self._components_rejecting("sparse")
         return tags
+
+    def _components_rejecting(self, input_tag):
+        """Name the teacher and the student whose input tag `input_tag` is False."""
+        components = {"teacher": self.teacher, "student": self.student}
+        return [
+            f"the {role} {type(estimator).__name__}"
+            for role, estimator in components.items()
+            if not _accepts_input(estimator, input_tag)
+        ]
 
     def _check_components(self):
         """Raise one error that lists every problem of the teacher and student."""
@@ -410,25 +437,56 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
 
     def _validate_training_data(self, X, y):
         tags = self.__sklearn_tags__()
-        return validate_data(
+        self._check_input_format(X, tags)
+        X, y = validate_data(
             self,
             X,
             y,
             accept_sparse=["csr", "csc"] if tags.input_tags.sparse else False,
-            ensure_all_finite="allow-nan" if tags.input_tags.allow_nan else True,
+            ensure_all_finite="allow-nan",
             dtype=None if tags.input_tags.sparse else "numeric",
             y_numeric=False,
         )
+        self._check_missing_values(X, tags)
+        return X, y
 
     def _validate_predict_data(self, X):
         tags = self.__sklearn_tags__()
-        return validate_data(
+        self._check_input_format(X, tags)
+        X = validate_data(
             self,
             X,
             reset=False,
             accept_sparse=["csr", "csc"] if tags.input_tags.sparse else False,
-            ensure_all_finite="allow-nan" if tags.input_tags.allow_nan else True,
+            ensure_all_finite="allow-nan",
             dtype=None if tags.input_tags.sparse else "numeric",
+        )
+        self._check_missing_values(X, tags)
+        return X
+
+    def _check_input_format(self, X, tags):
+        """Raise naming the component that rejects sparse or non-numeric `X`."""
+        if sparse.issparse(X) and not tags.input_tags.sparse:
+            rejecting = self._components_rejecting("sparse")
+            raise TypeError(
+                f"X is a sparse matrix, but {_components_phrase(rejecting)} not "
+                "accept sparse input. Convert X with X.toarray(), or choose a "
+                "teacher and a student that both accept sparse matrices."
+            )
+        if self._components_rejecting("string"):
+            _check_numeric_columns(X)
+
+    def _check_missing_values(self, X, tags):
+        """Raise naming the component that rejects NaN, if `X` contains NaN."""
+        if tags.input_tags.allow_nan or not _contains_nan(X):
+            return
+        rejecting = self._components_rejecting("allow_nan")
+        raise ValueError(
+            f"Input X contains NaN, but {_components_phrase(rejecting)} not "
+            "accept missing values. Impute them first, for example with "
+            "sklearn.impute.SimpleImputer in a Pipeline, or choose a teacher "
+            "and a student that both accept NaN, such as "
+            "HistGradientBoostingClassifier and DecisionTreeClassifier."
         )
 
     def _teacher_fit_params(self, sample_weight, fit_params):
@@ -491,3 +549,66 @@ def _method_names(response_method):
     if response_method == "auto":
         return "predict_proba or decision_function"
     return response_method
+
+
+def _accepts_input(estimator, input_tag):
+    """Tell whether `estimator` accepts the input that `input_tag` names.
+
+    scikit-learn 1.9 never sets ``allow_nan`` on a Pipeline, but NaN reaches
+    only its first step, so that step's tag is used.
+    """
+    if input_tag == "allow_nan" and isinstance(estimator, Pipeline) and estimator.steps:
+        first_step = estimator.steps[0][1]
+        if first_step is not None and first_step != "passthrough":
+            estimator = first_step
+    return getattr(get_tags(estimator).input_tags, input_tag)
+
+
+def _components_phrase(components):
+    """Join component names into the subject of "does not" or "do not"."""
+    return " and ".join(components) + (" does" if len(components) == 1 else " do")
+
+
+def _contains_nan(X):
+    values = X.data if sparse.issparse(X) else np.asarray(X)
+    if values.dtype.kind in "fc":
+        return bool(np.isnan(values).any())
+    if values.dtype.kind == "O":
+        # NaN is the only value not equal to itself.
+        return bool(np.any(values != values))
+    return False
+
+
+def _check_numeric_columns(X):
+    """Raise naming the columns of a DataFrame or object array that are not numbers.
+
+    The error keeps the type that NumPy raises: TypeError for objects such as
+    dicts, ValueError for strings that are not numbers.
+    """
+    if hasattr(X, "dtypes") and hasattr(X, "iloc"):
+        columns = [
+            (name, X.iloc[:, index])
+            for index, (name, dtype) in enumerate(X.dtypes.items())
+            if dtype.kind not in "biufc"
+        ]
+    elif isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "OUS":
+        columns = [(index, X[:, index]) for index in range(X.shape[1])]
+    else:
+        return
+
+    failures = []
+    for name, values in columns:
+        try:
+            np.asarray(values, dtype=np.float64)
+        except (TypeError, ValueError) as error:
+            failures.append((name, error))
+
+    if failures:
+        names = [name if isinstance(name, int) else str(name) for name, _ in failures]
+        error = failures[0][1]
+        raise type(error)(
+            f"X has columns that cannot be converted to numbers: {names} "
+            f"({error}). Encode categorical and text columns as numbers first, "
+            "for example with OneHotEncoder or OrdinalEncoder in a "
+            "sklearn.compose.ColumnTransformer."
+        ) from error
