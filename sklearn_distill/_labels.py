@@ -30,6 +30,9 @@ def encode_labels(y, *, min_classes=2):
         If `y` holds continuous values, labels of mixed types, or fewer than
         `min_classes` distinct labels.
     """
+    if isinstance(y, (list, tuple)):
+        # NumPy turns [1, "a"] into the strings ["1", "a"], which hides the mix.
+        _check_single_label_type(np.asarray(y, dtype=object).reshape(-1))
     y = column_or_1d(y, warn=True)
     _check_single_label_type(y)
     check_classification_targets(y)
