@@ -272,7 +272,16 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         self.soft_targets_ = soften(log_scores, self.temperature)
 
         targets = mix_targets(self.soft_targets_, y_encoded, self.alpha)
-        self.student_ = fit_student(student, X, targets, sample_weight=sample_weight)
+        self.student_ = fit_student(
+            student,
+            X,
+            targets,
+            sample_weight=sample_weight,
+            soft_targets=self.soft_targets_,
+            y_encoded=y_encoded,
+            alpha=self.alpha,
+            temperature=self.temperature,
+        )
         return self
 
     def compute_soft_targets(self, X):
@@ -312,7 +321,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         """
         check_is_fitted(self)
         X = self._validate_predict_data(X)
-        if student_kind(self.student_) == "regressor":
+        if student_kind(self.student_) in ("regressor", "skorch_net"):
             positions = student_predict_proba(
                 self.student_, X, self.classes_.shape[0]
             ).argmax(axis=1)

@@ -5,7 +5,10 @@ space so that probabilities of exactly 0 and 1, common in trees, and extreme
 temperatures give finite targets without floating-point warnings.
 """
 
+import sys
+
 import numpy as np
+from sklearn.frozen import FrozenEstimator
 
 from ._labels import align_columns
 
@@ -154,13 +157,16 @@ def teacher_log_scores(teacher, X, classes, response_method="auto"):
         log-score of a probability `PROBA_FLOOR` times smaller than that of
         the least likely class it did see.
     response_method : {"auto", "decision_function", "predict_proba"}
-        Method to score with; see :func:`resolve_response_method`.
+        Method to score with; see :func:`resolve_response_method`. A skorch
+        teacher is scored from its module's logits unless this is
+        ``"predict_proba"``.
 
     Returns
     -------
     log_scores : ndarray of shape (n_samples, n_classes)
-        Logits from ``decision_function``, or floored log-probabilities from
-        ``predict_proba``. Every entry is finite.
+        Logits from ``decision_function`` or from a skorch teacher's module,
+        or floored log-probabilities from ``predict_proba``. Every entry is
+        finite.
 
     Raises
     ------
@@ -168,6 +174,9 @@ def teacher_log_scores(teacher, X, classes, response_method="auto"):
         If the teacher's scores are not finite or do not have one column per
         class it knows.
     """
+    if response_method != "predict_proba" and _is_skorch_teacher(teacher):
+        return _skorch_teacher_log_scores(teacher, X, classes)
+
     method = resolve_response_method(teacher, response_method)
     teacher_classes = np.asarray(teacher.classes_)
 
@@ -180,6 +189,29 @@ def teacher_log_scores(teacher, X, classes, response_method="auto"):
     _check_finite_scores(proba, teacher, "predict_proba")
     proba = align_columns(proba, teacher_classes, classes, fill_value=0.0)
     return proba_to_log_scores(proba)
+
+
+def _is_skorch_teacher(teacher):
+    """Tell whether `teacher`, frozen or not, is a skorch net."""
+    skorch = sys.modules.get("skorch")
+    if isinstance(teacher, FrozenEstimator):
+        teacher = teacher.estimator
+    return skorch is not None and isinstance(teacher, skorch.NeuralNet)
+
+
+def _skorch_teacher_log_scores(teacher, X, classes):
+    """Score with a skorch teacher's logits, which keep their full range.
+
+    Probabilities of a confident net round to exactly 0 and 1, so logs of
+    them would lose the ranking that the logits still carry.
+    """
+    from .neural._skorch import module_classes, skorch_logits
+
+    logits = skorch_logits(teacher, X)
+    _check_finite_scores(logits, teacher, "forward")
+    teacher_classes = module_classes(teacher, logits.shape[1], classes)
+    scores = align_columns(logits, teacher_classes, classes, fill_value=np.nan)
+    return _fill_unseen_classes(scores)
 
 
 def _decision_scores(teacher, X, teacher_classes):

@@ -9,8 +9,13 @@ probability distributions over the class positions 0..n_classes-1:
   impurity-based trees this gives exactly the split gains and leaf
   distributions of the soft targets;
 - a regressor learns the matrix itself (the positive-class column for two
-  classes) and its outputs are clipped to [0, 1] and renormalised.
+  classes) and its outputs are clipped to [0, 1] and renormalised;
+- a skorch ``NeuralNetClassifier`` or ``NeuralNetBinaryClassifier`` learns
+  the soft targets and the true labels through
+  :class:`~sklearn_distill.neural.DistillationLoss`.
 """
+
+import sys
 
 import numpy as np
 from sklearn.base import is_classifier, is_regressor
@@ -25,7 +30,7 @@ from ._labels import align_columns
 #: the replicated training set close to one row per class the teacher favours.
 MIN_REPLICA_PROBA = 1e-3
 
-STUDENT_KINDS = ("weighted_classifier", "regressor")
+STUDENT_KINDS = ("weighted_classifier", "regressor", "skorch_net")
 
 
 def student_kind(student):
@@ -38,10 +43,12 @@ def student_kind(student):
 
     Returns
     -------
-    kind : {"weighted_classifier", "regressor"} or None
+    kind : {"weighted_classifier", "regressor", "skorch_net"} or None
         None when the student can learn soft targets in none of the
         supported ways.
     """
+    if _is_skorch_net(student):
+        return "skorch_net"
     if is_classifier(student) and _accepts_sample_weight(student):
         return "weighted_classifier"
     if is_regressor(student):
@@ -49,7 +56,17 @@ def student_kind(student):
     return None
 
 
-def fit_student(student, X, targets, *, sample_weight=None):
+def fit_student(
+    student,
+    X,
+    targets,
+    *,
+    sample_weight=None,
+    soft_targets=None,
+    y_encoded=None,
+    alpha=None,
+    temperature=None,
+):
     """Fit `student` in place to the rows `X` and the target matrix `targets`.
 
     Parameters
@@ -62,12 +79,21 @@ def fit_student(student, X, targets, *, sample_weight=None):
         Target probabilities over class positions; rows sum to 1.
     sample_weight : ndarray of shape (n_samples,) or None
         Row weights.
+    soft_targets, y_encoded, alpha, temperature : optional
+        The unmixed soft targets, the class positions of the true labels,
+        the weight of the soft targets and the temperature. Required for a
+        skorch student, whose loss keeps the two terms apart.
 
     Returns
     -------
     student : estimator
         The fitted student.
     """
+    if student_kind(student) == "skorch_net":
+        return _fit_skorch_student(
+            student, X, soft_targets, y_encoded, alpha, temperature, sample_weight
+        )
+
     if student_kind(student) == "weighted_classifier":
         X_rep, y_rep, weight_rep = replicate_targets(X, targets, sample_weight)
         return student.fit(X_rep, y_rep, **_weight_params(student, weight_rep))
@@ -96,6 +122,11 @@ def student_predict_proba(student, X, n_classes):
     proba : ndarray of shape (n_samples, n_classes)
         Rows sum to 1. Classes the student never saw get probability 0.
     """
+    if student_kind(student) == "skorch_net":
+        from .neural._skorch import skorch_student_predict_proba
+
+        return skorch_student_predict_proba(student, X, n_classes)
+
     if student_kind(student) == "weighted_classifier":
         proba = np.asarray(student.predict_proba(X), dtype=float)
         return align_columns(proba, student.classes_, np.arange(n_classes))
@@ -109,6 +140,8 @@ def student_predict_proba(student, X, n_classes):
 
 def student_has(student, method):
     """Tell whether the distillation wrapper can offer `method` for `student`."""
+    if student_kind(student) == "skorch_net":
+        return method in ("predict_proba", "predict_log_proba")
     if student_kind(student) == "regressor":
         return method in ("predict_proba", "predict_log_proba")
     if method in ("predict_proba", "predict_log_proba", "decision_function"):
@@ -163,3 +196,26 @@ def _normalise_rows(values):
     uniform = np.full_like(values, 1.0 / values.shape[1])
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(totals > 0, values / totals, uniform)
+
+
+def _is_skorch_net(estimator):
+    """Tell whether `estimator` is a skorch net, without importing skorch."""
+    skorch = sys.modules.get("skorch")
+    return skorch is not None and isinstance(estimator, skorch.NeuralNet)
+
+
+def _fit_skorch_student(
+    student, X, soft_targets, y_encoded, alpha, temperature, sample_weight
+):
+    """Fit a skorch student on the unmixed soft targets and the labels."""
+    from .neural._skorch import fit_skorch_student
+
+    return fit_skorch_student(
+        student,
+        X,
+        soft_targets,
+        y_encoded,
+        alpha=alpha,
+        temperature=temperature,
+        sample_weight=sample_weight,
+    )

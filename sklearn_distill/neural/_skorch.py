@@ -1,0 +1,342 @@
+"""skorch nets as students and teachers of DistillationClassifier.
+
+A skorch student is trained with :class:`DistillationLoss`. The teacher's
+log-scores and the true labels are packed into the targets of a skorch
+``Dataset``, and the labels alone go to ``fit`` as ``y``, so that skorch's
+stratified validation split and ``classes_`` use the hard labels. A skorch
+teacher is scored from its module's logits.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from sklearn.frozen import FrozenEstimator
+from skorch import NeuralNetBinaryClassifier
+from skorch.callbacks import BatchScoring, EpochScoring
+from skorch.dataset import Dataset
+from skorch.utils import _sigmoid_then_2d, to_numpy
+
+from .._soft_targets import log_softmax, proba_to_log_scores
+from ._loss import DistillationLoss, distillation_targets, hard_labels
+
+#: Criterion parameters that the distillation replaces with its own values.
+_DISTILLATION_PARAMS = ("alpha", "temperature", "input_type")
+
+
+def fit_skorch_student(
+    student, X, soft_targets, y_encoded, *, alpha, temperature, sample_weight=None
+):
+    """Fit a skorch net in place on soft targets and labels with DistillationLoss.
+
+    Parameters
+    ----------
+    student : skorch.NeuralNetClassifier or skorch.NeuralNetBinaryClassifier
+        Unfitted clone of the student. Its criterion is replaced by
+        :class:`DistillationLoss`, whose `input_type` follows the original
+        criterion, and its ``predict_proba`` is set to return probabilities.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training rows, converted to float32.
+    soft_targets : ndarray of shape (n_samples, n_classes)
+        Teacher's probabilities at `temperature`.
+    y_encoded : ndarray of shape (n_samples,)
+        Class positions of the true labels.
+    alpha : float
+        Weight of the soft term.
+    temperature : float
+        Distillation temperature.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Must be None; skorch students are not weighted.
+
+    Returns
+    -------
+    student : skorch net
+        The fitted student. Its ``training_temperature_`` is `temperature`,
+        the divisor of its logits in the soft term.
+    """
+    if sample_weight is not None:
+        raise ValueError(
+            f"sample_weight was passed, but the skorch student "
+            f"{type(student).__name__} is trained with DistillationLoss, which "
+            "has no sample weights, so the fit would be unweighted. Drop "
+            "sample_weight, or resample the rows before fitting."
+        )
+    _check_no_student_temperature(student, temperature)
+    input_type = module_output_type(student)
+    _check_binary_classes(student, soft_targets.shape[1])
+
+    # softmax(T * log(p) / T) = p, so these log-scores reproduce the soft
+    # targets inside the criterion; a probability of 0 becomes -inf, which
+    # the criterion treats as 0 * log 0 = 0.
+    with np.errstate(divide="ignore"):
+        teacher_log_scores = temperature * np.log(soft_targets)
+    targets = distillation_targets(teacher_log_scores, y_encoded)
+
+    _configure_criterion(student, alpha, temperature, input_type)
+    student.initialize()
+    _score_on_hard_labels(student)
+
+    student.partial_fit(
+        Dataset(as_float32(X), targets), _split_labels(student, y_encoded)
+    )
+    student.training_temperature_ = float(temperature)
+    return student
+
+
+def skorch_student_predict_proba(student, X, n_classes):
+    """Return a fitted skorch student's probabilities over class positions.
+
+    Parameters
+    ----------
+    student : skorch net
+        Student fitted by :func:`fit_skorch_student`.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Rows to predict, converted to float32.
+    n_classes : int
+        Number of classes of the distillation problem.
+
+    Returns
+    -------
+    proba : ndarray of shape (n_samples, n_classes)
+        Probabilities in [0, 1] whose rows sum to 1, computed in float64.
+
+    Raises
+    ------
+    ValueError
+        If the module does not return one column per class.
+    """
+    logits = skorch_logits(student, X)
+    if logits.shape[1] != n_classes:
+        raise ValueError(
+            f"The skorch student's module returns {logits.shape[1]} columns, but "
+            f"y has {n_classes} classes. Give the module one output per class, "
+            "or one output for a NeuralNetBinaryClassifier."
+        )
+    return np.exp(log_softmax(logits))
+
+
+def skorch_logits(net, X):
+    """Compute a fitted skorch classifier's per-class logits as float64.
+
+    Parameters
+    ----------
+    net : skorch net or FrozenEstimator of one
+        Fitted ``NeuralNetClassifier`` or ``NeuralNetBinaryClassifier``
+        whose criterion is supported by :func:`module_output_type`.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Rows, converted to float32.
+
+    Returns
+    -------
+    logits : ndarray of shape (n_samples, n_classes)
+        The module's logits; for probabilities, their logs floored as in
+        :func:`~sklearn_distill._soft_targets.proba_to_log_scores`; for one
+        binary logit ``d``, the columns ``[-d / 2, d / 2]``.
+    """
+    net = unwrap_frozen(net)
+    input_type = module_output_type(net)
+    output = net.forward(as_float32(X), training=False, device="cpu")
+    if isinstance(output, tuple):
+        output = output[0]
+    output = to_numpy(output).astype(np.float64)
+
+    if input_type == "binary_logit":
+        half = output.reshape(-1) / 2.0
+        return np.column_stack([-half, half])
+    if input_type == "binary_proba":
+        positive = output.reshape(-1)
+        return proba_to_log_scores(np.column_stack([1.0 - positive, positive]))
+    if input_type == "proba":
+        return proba_to_log_scores(output)
+    return output
+
+
+def module_output_type(net):
+    """Name what a skorch classifier's module returns, from its criterion.
+
+    Parameters
+    ----------
+    net : skorch net
+        Fitted or unfitted ``NeuralNetClassifier`` or
+        ``NeuralNetBinaryClassifier``.
+
+    Returns
+    -------
+    input_type : {"logits", "proba", "binary_logit", "binary_proba"}
+        ``"logits"`` for ``CrossEntropyLoss``; ``"proba"`` for ``NLLLoss``,
+        whose module returns probabilities in skorch; ``"binary_logit"`` for
+        ``BCEWithLogitsLoss``; ``"binary_proba"`` for ``BCELoss``; and the
+        ``input_type`` of a :class:`DistillationLoss`.
+
+    Raises
+    ------
+    ValueError
+        If the criterion is none of these.
+    """
+    criterion = getattr(net, "criterion_", net.criterion)
+    criterion_type = criterion if isinstance(criterion, type) else type(criterion)
+    binary = isinstance(net, NeuralNetBinaryClassifier)
+
+    if issubclass(criterion_type, DistillationLoss):
+        if isinstance(criterion, DistillationLoss):
+            return criterion.input_type
+        return net.get_params().get("criterion__input_type", "logits")
+    if binary and issubclass(criterion_type, torch.nn.BCEWithLogitsLoss):
+        return "binary_logit"
+    if binary and issubclass(criterion_type, torch.nn.BCELoss):
+        return "binary_proba"
+    if not binary and issubclass(criterion_type, torch.nn.CrossEntropyLoss):
+        return "logits"
+    if not binary and issubclass(criterion_type, torch.nn.NLLLoss):
+        return "proba"
+
+    expected = (
+        "BCEWithLogitsLoss, BCELoss or DistillationLoss"
+        if binary
+        else "CrossEntropyLoss (module returns logits), NLLLoss (module returns "
+        "probabilities) or DistillationLoss"
+    )
+    raise ValueError(
+        f"The skorch net {type(net).__name__} uses the criterion "
+        f"{criterion_type.__name__}, which does not tell what its module returns, "
+        f"so it cannot be distilled. Use {expected}."
+    )
+
+
+def unwrap_frozen(estimator):
+    """Return the estimator inside a FrozenEstimator, or `estimator` itself."""
+    if isinstance(estimator, FrozenEstimator):
+        return estimator.estimator
+    return estimator
+
+
+def as_float32(X):
+    """Convert rows, DataFrames included, to a float32 array or CSR matrix."""
+    if sp.issparse(X):
+        return sp.csr_matrix(X, dtype=np.float32)
+    return np.ascontiguousarray(np.asarray(X, dtype=np.float32))
+
+
+def _check_no_student_temperature(student, temperature):
+    student_temperature = getattr(student, "temperature", 1.0)
+    if student_temperature != 1.0:
+        raise ValueError(
+            f"The student {type(student).__name__} has temperature="
+            f"{student_temperature!r}, but DistillationClassifier already divides "
+            f"the student's logits by its own temperature ({temperature!r}) in "
+            "the soft term, so they would be divided twice. Set the student's "
+            "temperature to 1 and DistillationClassifier's temperature to the "
+            "training temperature."
+        )
+
+
+def _check_binary_classes(student, n_classes):
+    if isinstance(student, NeuralNetBinaryClassifier) and n_classes != 2:
+        raise ValueError(
+            f"The student {type(student).__name__} predicts two classes, but y "
+            f"has {n_classes} classes. Use a NeuralNetClassifier with one output "
+            "per class."
+        )
+
+
+def _configure_criterion(student, alpha, temperature, input_type):
+    """Replace the student's criterion by DistillationLoss on its output type."""
+    params = student.get_params(deep=False)
+    foreign = sorted(
+        name
+        for name in params
+        if name.startswith("criterion__")
+        and name.removeprefix("criterion__") not in _DISTILLATION_PARAMS
+    )
+    if foreign:
+        raise ValueError(
+            f"The skorch student sets {foreign}, but its criterion is replaced by "
+            "DistillationLoss, which does not take these parameters. Remove them "
+            "from the student."
+        )
+
+    if input_type == "binary_proba":
+        raise ValueError(
+            f"The skorch student {type(student).__name__} uses BCELoss, so its "
+            "module returns probabilities, which DistillationLoss cannot take for "
+            "a single output. Return the logit and use BCEWithLogitsLoss."
+        )
+
+    student.set_params(
+        criterion=DistillationLoss,
+        criterion__alpha=alpha,
+        criterion__temperature=temperature,
+        criterion__input_type=input_type,
+        predict_nonlinearity=_PREDICT_NONLINEARITIES[input_type],
+    )
+
+
+def _softmax_rows(output):
+    return torch.softmax(output, dim=-1)
+
+
+def _identity(output):
+    return output
+
+
+_PREDICT_NONLINEARITIES = {
+    "logits": _softmax_rows,
+    "proba": _identity,
+    "binary_logit": _sigmoid_then_2d,
+}
+
+
+def _score_on_hard_labels(student):
+    """Make scoring callbacks compare predictions with the labels alone.
+
+    Batches carry packed targets, so scoring callbacks that read them, such
+    as skorch's default ``valid_acc``, get the label column instead.
+    """
+    for _, callback in student.callbacks_:
+        is_scoring = isinstance(callback, EpochScoring | BatchScoring)
+        if is_scoring and callback.target_extractor is to_numpy:
+            callback.target_extractor = hard_labels
+
+
+def _split_labels(student, y_encoded):
+    """Cast the labels to the dtype the student's class expects for ``y``."""
+    if isinstance(student, NeuralNetBinaryClassifier):
+        return y_encoded.astype(np.float32)
+    return y_encoded.astype(np.int64)
+
+
+def module_classes(net, n_columns, classes):
+    """Return the label of each module output column of a fitted skorch net.
+
+    Parameters
+    ----------
+    net : skorch net or FrozenEstimator of one
+        Fitted classifier.
+    n_columns : int
+        Number of logit columns, as returned by :func:`skorch_logits`.
+    classes : ndarray of shape (n_classes,)
+        Labels of the distillation problem.
+
+    Returns
+    -------
+    net_classes : ndarray of shape (n_columns,)
+        `classes` itself when the net was fitted on the class positions
+        ``0..n_columns - 1`` (skorch's losses need positions, and a
+        ``NeuralNetBinaryClassifier`` always has classes ``[0, 1]``), so
+        column ``j`` is ``classes[j]``. Otherwise the net's ``classes_``.
+    """
+    net = unwrap_frozen(net)
+    if isinstance(net, NeuralNetBinaryClassifier):
+        net_classes = np.arange(2)
+    else:
+        net_classes = np.asarray(net.classes_)
+
+    is_positions = np.array_equal(net_classes, np.arange(n_columns))
+    if is_positions and n_columns == len(classes):
+        return np.asarray(classes)
+    if net_classes.shape[0] != n_columns:
+        raise ValueError(
+            f"The skorch teacher's module returns {n_columns} columns, but the "
+            f"teacher knows {net_classes.shape[0]} classes. Give the module one "
+            "output per class."
+        )
+    return net_classes

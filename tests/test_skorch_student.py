@@ -1,0 +1,533 @@
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.frozen import FrozenEstimator
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.tree import DecisionTreeClassifier
+from skorch import NeuralNetBinaryClassifier, NeuralNetClassifier
+from skorch.callbacks import EpochScoring
+
+from sklearn_distill import DistillationClassifier
+from sklearn_distill.neural import (
+    AdversarialNetClassifier,
+    DistillationLoss,
+    TemperatureNetClassifier,
+)
+
+DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+
+
+@pytest.fixture(autouse=True)
+def seed():
+    torch.manual_seed(0)
+
+
+class MLP(torch.nn.Module):
+    """One hidden layer returning logits, with a tunable width."""
+
+    def __init__(self, n_features=4, hidden_units=8, n_classes=2):
+        super().__init__()
+        self.hidden = torch.nn.Linear(n_features, hidden_units)
+        self.output = torch.nn.Linear(hidden_units, n_classes)
+
+    def forward(self, X):
+        return self.output(torch.relu(self.hidden(X)))
+
+
+class SoftmaxLinear(torch.nn.Module):
+    """Linear layer followed by a softmax, skorch's convention for NLLLoss."""
+
+    def __init__(self, n_features=4, n_classes=2):
+        super().__init__()
+        self.linear = torch.nn.Linear(n_features, n_classes)
+
+    def forward(self, X):
+        return torch.softmax(self.linear(X), dim=-1)
+
+
+class InputRecorder(torch.nn.Module):
+    """Linear layer that stores every input it receives in training mode."""
+
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.Linear(4, 2)
+        self.training_inputs = []
+
+    def forward(self, X):
+        if self.training:
+            self.training_inputs.append(X.detach().clone())
+        return self.linear(X)
+
+
+def _student(**params):
+    defaults = {
+        "criterion": torch.nn.CrossEntropyLoss,
+        "max_epochs": 2,
+        "verbose": 0,
+    }
+    return NeuralNetClassifier(MLP, **{**defaults, **params})
+
+
+def _check_proba(proba, n_samples, n_classes):
+    assert proba.shape == (n_samples, n_classes)
+    assert proba.min() >= 0.0
+    assert proba.max() <= 1.0
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-12)
+
+
+@pytest.mark.parametrize("temperature", [0.05, 1.0, 20.0])
+def test_tree_teacher_gives_finite_training(binary_data, temperature):
+    X, y = binary_data
+    model = DistillationClassifier(
+        DecisionTreeClassifier(random_state=0),
+        NeuralNetClassifier(
+            torch.nn.Linear(4, 2), criterion=torch.nn.CrossEntropyLoss, verbose=0
+        ),
+        temperature=temperature,
+        alpha=0.5,
+    )
+
+    model.fit(X, y)
+
+    train_loss = np.asarray(model.student_.history[:, "train_loss"])
+    assert train_loss.shape == (10,)
+    assert np.all(np.isfinite(train_loss))
+    for parameter in model.student_.module_.parameters():
+        assert torch.all(torch.isfinite(parameter))
+    criterion = model.student_.criterion_
+    assert isinstance(criterion, DistillationLoss)
+    assert criterion.alpha == 0.5
+    assert criterion.temperature == temperature
+    assert model.student_.training_temperature_ == temperature
+
+
+def test_default_validation_split_stratifies_labels(binary_data):
+    X, y = binary_data
+    model = DistillationClassifier(DecisionTreeClassifier(random_state=0), _student())
+
+    model.fit(X, y)
+
+    valid_acc = model.student_.history[:, "valid_acc"]
+    assert len(valid_acc) == 2
+    assert all(0.0 <= score <= 1.0 for score in valid_acc)
+    np.testing.assert_array_equal(model.classes_, [0, 1])
+    np.testing.assert_array_equal(model.student_.classes_, [0, 1])
+    assert set(model.predict(X)) <= {0, 1}
+
+
+def test_scoring_callbacks_read_labels(binary_data):
+    X, y = binary_data
+    train_acc = EpochScoring("accuracy", on_train=True, name="train_acc")
+    model = DistillationClassifier(
+        DecisionTreeClassifier(random_state=0), _student(callbacks=[train_acc])
+    )
+
+    model.fit(X, y)
+
+    assert 0.0 <= model.student_.history[-1, "train_acc"] <= 1.0
+
+
+def test_labels_reach_criterion(binary_data):
+    # With alpha=0 the distillation loss is the cross-entropy on the labels,
+    # so the student trains exactly as the net alone does on the same seed.
+    X, y = binary_data
+    params = {"lr": 0.1, "max_epochs": 3}
+
+    torch.manual_seed(3)
+    alone = _student(**params).fit(X, y)
+    torch.manual_seed(3)
+    model = DistillationClassifier(
+        DecisionTreeClassifier(random_state=0), _student(**params), alpha=0.0
+    ).fit(X, y)
+
+    for distilled, plain in zip(
+        model.student_.module_.parameters(), alone.module_.parameters(), strict=True
+    ):
+        np.testing.assert_allclose(
+            distilled.detach().numpy(), plain.detach().numpy(), rtol=1e-5
+        )
+
+
+@pytest.mark.parametrize("alpha, same_weights", [(1.0, True), (0.5, False)])
+def test_soft_targets_reach_criterion(binary_data, alpha, same_weights):
+    # A frozen teacher gives the same soft targets whatever y is, so with
+    # alpha=1 flipping the labels must not change the student at all.
+    X, y = binary_data
+    teacher = FrozenEstimator(RandomForestClassifier(10, random_state=0).fit(X, y))
+    weights = []
+    for labels in (y, 1 - y):
+        torch.manual_seed(5)
+        model = DistillationClassifier(
+            teacher, _student(train_split=None), temperature=2.0, alpha=alpha
+        ).fit(X, labels)
+        weights.append(model.student_.module_.output.weight.detach().numpy())
+
+    assert np.array_equal(weights[0], weights[1]) == same_weights
+
+
+def test_float_labels_for_classifier_student(binary_data):
+    X, y = binary_data
+    y_float = y.astype(np.float64)
+    model = DistillationClassifier(DecisionTreeClassifier(random_state=0), _student())
+
+    model.fit(X, y_float)
+
+    predictions = model.predict(X)
+    assert predictions.dtype == np.float64
+    assert set(predictions) <= {0.0, 1.0}
+    np.testing.assert_array_equal(model.classes_, [0.0, 1.0])
+
+
+def test_int_labels_for_binary_student(binary_data):
+    X, y = binary_data
+    student = NeuralNetBinaryClassifier(torch.nn.Linear(4, 1), max_epochs=2, verbose=0)
+    model = DistillationClassifier(DecisionTreeClassifier(random_state=0), student)
+
+    model.fit(X, y)
+
+    predictions = model.predict(X)
+    assert predictions.dtype == y.dtype
+    assert set(predictions) <= {0, 1}
+    _check_proba(model.predict_proba(X), 60, 2)
+    assert model.student_.criterion_.input_type == "binary_logit"
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [
+        np.array(["neg", "pos"]),
+        np.array([1, 2]),
+        np.array([-1.0, 1.0]),
+    ],
+)
+def test_binary_student_keeps_labels(binary_data, labels):
+    X, y = binary_data
+    y_labels = labels[y]
+    student = NeuralNetBinaryClassifier(torch.nn.Linear(4, 1), max_epochs=2, verbose=0)
+    model = DistillationClassifier(RandomForestClassifier(10, random_state=0), student)
+
+    model.fit(X, y_labels)
+
+    np.testing.assert_array_equal(model.classes_, labels)
+    assert set(model.predict(X)) <= set(labels)
+    assert model.predict(X).dtype == y_labels.dtype
+
+
+def test_string_labels_three_classes():
+    rng = np.random.RandomState(0)
+    X = rng.rand(90, 4).astype("float32")
+    names = np.array(["owl", "cat", "dog"])
+    y = names[X[:, :3].argmax(axis=1)]
+    student = _student(module__n_classes=3, max_epochs=150, lr=0.5, train_split=None)
+    model = DistillationClassifier(
+        RandomForestClassifier(30, random_state=0), student, alpha=0.5
+    )
+
+    model.fit(X, y)
+
+    np.testing.assert_array_equal(model.classes_, ["cat", "dog", "owl"])
+    predictions = model.predict(X)
+    assert set(predictions) <= {"cat", "dog", "owl"}
+    assert np.mean(predictions == y) > 0.8
+    proba = model.predict_proba(X)
+    _check_proba(proba, 90, 3)
+    np.testing.assert_array_equal(model.classes_[proba.argmax(axis=1)], predictions)
+
+
+def test_non_contiguous_labels(binary_data):
+    X, _ = binary_data
+    y = np.array([2, 5, 9] * 20)
+    model = DistillationClassifier(
+        RandomForestClassifier(10, random_state=0),
+        _student(module__n_classes=3, train_split=None),
+    )
+
+    model.fit(X, y)
+
+    np.testing.assert_array_equal(model.classes_, [2, 5, 9])
+    assert set(model.predict(X)) <= {2, 5, 9}
+    _check_proba(model.predict_proba(X), 60, 3)
+
+
+def test_dataframe_input(binary_data):
+    X, y = binary_data
+    X_frame = pd.DataFrame(X.astype(np.float64), columns=list("abcd"))
+    model = DistillationClassifier(DecisionTreeClassifier(random_state=0), _student())
+
+    model.fit(X_frame, pd.Series(y, name="target"))
+
+    np.testing.assert_array_equal(model.feature_names_in_, list("abcd"))
+    assert model.predict(X_frame).shape == (60,)
+    _check_proba(model.predict_proba(X_frame), 60, 2)
+
+
+def test_float64_array_input(binary_data):
+    X, y = binary_data
+    model = DistillationClassifier(DecisionTreeClassifier(random_state=0), _student())
+
+    model.fit(X.astype(np.float64), y)
+
+    assert model.predict(X.astype(np.float64)).shape == (60,)
+
+
+@pytest.mark.parametrize(
+    "student",
+    [
+        NeuralNetClassifier(torch.nn.Linear(4, 2), max_epochs=1, verbose=0),
+        NeuralNetClassifier(
+            torch.nn.Linear(4, 2),
+            criterion=torch.nn.CrossEntropyLoss,
+            max_epochs=1,
+            verbose=0,
+        ),
+        NeuralNetClassifier(
+            SoftmaxLinear,
+            criterion=torch.nn.NLLLoss,
+            max_epochs=1,
+            verbose=0,
+        ),
+        NeuralNetClassifier(
+            torch.nn.Linear(4, 2),
+            criterion=DistillationLoss,
+            max_epochs=1,
+            verbose=0,
+        ),
+        NeuralNetBinaryClassifier(torch.nn.Linear(4, 1), max_epochs=1, verbose=0),
+    ],
+    ids=["default", "cross_entropy", "nll", "distillation", "binary"],
+)
+def test_predict_proba_whatever_criterion(binary_data, student):
+    X, y = binary_data
+    model = DistillationClassifier(DecisionTreeClassifier(random_state=0), student)
+
+    model.fit(X, y)
+
+    proba = model.predict_proba(X)
+    _check_proba(proba, 60, 2)
+    predictions = model.predict(X)
+    np.testing.assert_array_equal(model.classes_[proba.argmax(axis=1)], predictions)
+    log_proba = model.predict_log_proba(X)
+    np.testing.assert_allclose(np.exp(log_proba), proba)
+
+
+def test_probability_module_student_proba(binary_data):
+    # A module that returns probabilities keeps them: the student's
+    # predict_proba equals its module's output.
+    X, y = binary_data
+    student = NeuralNetClassifier(SoftmaxLinear, max_epochs=2, verbose=0)
+    model = DistillationClassifier(DecisionTreeClassifier(random_state=0), student)
+
+    model.fit(X, y)
+
+    with torch.no_grad():
+        module_proba = model.student_.module_(torch.tensor(X)).numpy()
+    np.testing.assert_allclose(model.predict_proba(X), module_proba, rtol=1e-5)
+    assert model.student_.criterion_.input_type == "proba"
+
+
+def test_student_deployed_at_temperature_one(binary_data):
+    X, y = binary_data
+    model = DistillationClassifier(
+        DecisionTreeClassifier(random_state=0), _student(), temperature=20.0
+    )
+
+    model.fit(X, y)
+
+    with torch.no_grad():
+        logits = model.student_.module_(torch.tensor(X)).double()
+    expected = torch.softmax(logits, dim=1).numpy()
+    np.testing.assert_allclose(model.predict_proba(X), expected, rtol=1e-6)
+    np.testing.assert_allclose(model.student_.predict_proba(X), expected, rtol=1e-5)
+
+
+def test_adversarial_student(binary_data):
+    X, y = binary_data
+    student = AdversarialNetClassifier(
+        InputRecorder,
+        eps=0.2,
+        max_iter=2,
+        clip_values=(0.0, 1.0),
+        max_epochs=1,
+        batch_size=60,
+        train_split=None,
+        verbose=0,
+    )
+    model = DistillationClassifier(
+        RandomForestClassifier(10, random_state=0), student, temperature=4.0
+    )
+
+    model.fit(X, y)
+
+    (seen,) = model.student_.module_.training_inputs
+    assert np.abs(seen.numpy() - X).max() > 0.1
+    assert np.abs(seen.numpy() - X).max() <= 0.2 + 1e-6
+    _check_proba(model.predict_proba(X), 60, 2)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_student_device_passthrough(binary_data, device):
+    X, y = binary_data
+    model = DistillationClassifier(
+        DecisionTreeClassifier(random_state=0), _student(device=device)
+    )
+
+    model.fit(X, y)
+
+    assert model.student_.device == device
+    assert next(model.student_.module_.parameters()).device.type == device
+    _check_proba(model.predict_proba(X), 60, 2)
+
+
+def test_grid_search_over_net_parameters(binary_data):
+    X, y = binary_data
+    model = DistillationClassifier(
+        DecisionTreeClassifier(max_depth=3, random_state=0),
+        _student(train_split=None),
+    )
+    grid = {
+        "temperature": [1.0, 4.0],
+        "alpha": [0.5, 1.0],
+        "student__lr": [0.05, 0.2],
+        "student__module__hidden_units": [3, 6],
+    }
+
+    search = GridSearchCV(model, grid, cv=StratifiedKFold(2)).fit(X, y)
+
+    scores = search.cv_results_["mean_test_score"]
+    assert scores.shape == (16,)
+    assert np.all(np.isfinite(scores))
+    best = search.best_estimator_
+    hidden = best.student_.module_.hidden.out_features
+    assert hidden == search.best_params_["student__module__hidden_units"]
+    assert best.student_.lr == search.best_params_["student__lr"]
+    assert best.student_.criterion_.temperature == search.best_params_["temperature"]
+    # The searched template is never fitted; each candidate got a fresh net.
+    assert not hasattr(model.student, "module_")
+
+
+def test_refit_reinitialises_net(binary_data):
+    X, y = binary_data
+    model = DistillationClassifier(
+        DecisionTreeClassifier(random_state=0), _student(train_split=None)
+    )
+
+    first = model.fit(X, y).student_
+    model.set_params(student__module__hidden_units=5)
+    second = model.fit(X, y).student_
+
+    assert first is not second
+    assert second.module_.hidden.out_features == 5
+    assert len(second.history) == 2
+
+
+def test_student_rejects_sample_weight(binary_data):
+    X, y = binary_data
+    model = DistillationClassifier(DecisionTreeClassifier(random_state=0), _student())
+
+    msg = (
+        "sample_weight was passed, but the skorch student NeuralNetClassifier is "
+        "trained with DistillationLoss, which has no sample weights, so the fit "
+        "would be unweighted. Drop sample_weight, or resample the rows before "
+        "fitting."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        model.fit(X, y, sample_weight=np.ones(60))
+
+
+def test_student_rejects_foreign_criterion_params(binary_data):
+    X, y = binary_data
+    student = _student(criterion__weight=torch.tensor([1.0, 2.0]))
+    model = DistillationClassifier(DecisionTreeClassifier(random_state=0), student)
+
+    msg = (
+        "The skorch student sets ['criterion__weight'], but its criterion is "
+        "replaced by DistillationLoss, which does not take these parameters. "
+        "Remove them from the student."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        model.fit(X, y)
+
+
+def test_student_rejects_unknown_criterion(binary_data):
+    X, y = binary_data
+    student = _student(criterion=torch.nn.MSELoss)
+    model = DistillationClassifier(DecisionTreeClassifier(random_state=0), student)
+
+    msg = (
+        "The skorch net NeuralNetClassifier uses the criterion MSELoss, which "
+        "does not tell what its module returns, so it cannot be distilled. Use "
+        "CrossEntropyLoss (module returns logits), NLLLoss (module returns "
+        "probabilities) or DistillationLoss."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        model.fit(X, y)
+
+
+def test_binary_student_rejects_bce_on_probabilities(binary_data):
+    X, y = binary_data
+    student = NeuralNetBinaryClassifier(
+        torch.nn.Sequential(torch.nn.Linear(4, 1), torch.nn.Sigmoid()),
+        criterion=torch.nn.BCELoss,
+        verbose=0,
+    )
+    model = DistillationClassifier(DecisionTreeClassifier(random_state=0), student)
+
+    msg = (
+        "The skorch student NeuralNetBinaryClassifier uses BCELoss, so its module "
+        "returns probabilities, which DistillationLoss cannot take for a single "
+        "output. Return the logit and use BCEWithLogitsLoss."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        model.fit(X, y)
+
+
+def test_binary_student_rejects_three_classes(binary_data):
+    X, _ = binary_data
+    y = np.array([0, 1, 2] * 20)
+    student = NeuralNetBinaryClassifier(torch.nn.Linear(4, 1), verbose=0)
+    model = DistillationClassifier(DecisionTreeClassifier(random_state=0), student)
+
+    msg = (
+        "The student NeuralNetBinaryClassifier predicts two classes, but y has 3 "
+        "classes. Use a NeuralNetClassifier with one output per class."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        model.fit(X, y)
+
+
+def test_student_rejects_wrong_output_width(binary_data):
+    X, _ = binary_data
+    y = np.array([0, 1, 2] * 20)
+    student = _student(train_split=None)
+    model = DistillationClassifier(DecisionTreeClassifier(random_state=0), student)
+
+    # The criterion reports the mismatch on the first batch.
+    msg = (
+        "DistillationLoss expects targets of shape (n_samples, 3) built by "
+        "distillation_targets, or label positions of shape (n_samples,), for a "
+        "student with 2 classes; got shape (60, 4)."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        model.fit(X, y)
+
+
+def test_student_rejects_own_temperature(binary_data):
+    X, y = binary_data
+    student = TemperatureNetClassifier(MLP, temperature=20.0, verbose=0)
+    model = DistillationClassifier(
+        DecisionTreeClassifier(random_state=0), student, temperature=20.0
+    )
+
+    msg = (
+        "The student TemperatureNetClassifier has temperature=20.0, but "
+        "DistillationClassifier already divides the student's logits by its own "
+        "temperature (20.0) in the soft term, so they would be divided twice. "
+        "Set the student's temperature to 1 and DistillationClassifier's "
+        "temperature to the training temperature."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        model.fit(X, y)
