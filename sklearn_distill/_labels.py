@@ -30,11 +30,8 @@ def encode_labels(y, *, min_classes=2):
         If `y` holds continuous values, labels of mixed types, or fewer than
         `min_classes` distinct labels.
     """
-    if isinstance(y, (list, tuple)):
-        # NumPy turns [1, "a"] into the strings ["1", "a"], which hides the mix.
-        _check_single_label_type(np.asarray(y, dtype=object).reshape(-1))
+    check_label_types(y)
     y = column_or_1d(y, warn=True)
-    _check_single_label_type(y)
     check_classification_targets(y)
 
     classes, y_encoded = np.unique(y, return_inverse=True)
@@ -45,6 +42,29 @@ def encode_labels(y, *, min_classes=2):
             f"at least {min_classes} classes are required to train a classifier."
         )
     return classes, y_encoded.astype(np.int64, copy=False)
+
+
+def check_label_types(y):
+    """Raise if the labels `y` mix strings with labels of other types.
+
+    Call it before NumPy converts `y`: ``np.asarray([1, "a"])`` turns every
+    label into a string, so a list is checked element by element.
+
+    Parameters
+    ----------
+    y : array-like
+        Labels as given by the caller.
+
+    Raises
+    ------
+    ValueError
+        If `y` contains both strings and labels of other types.
+    """
+    if isinstance(y, (list, tuple)):
+        values = np.asarray(y, dtype=object)
+    else:
+        values = np.asarray(y)
+    _check_single_label_type(values.reshape(-1))
 
 
 def align_columns(values, source_classes, classes, *, fill_value=0.0):

@@ -7,6 +7,8 @@ stratified validation split and ``classes_`` use the hard labels. A skorch
 teacher is scored from its module's logits.
 """
 
+from functools import partial
+
 import numpy as np
 import scipy.sparse as sp
 import torch
@@ -14,7 +16,7 @@ from sklearn.frozen import FrozenEstimator
 from skorch import NeuralNetBinaryClassifier
 from skorch.callbacks import BatchScoring, EpochScoring
 from skorch.dataset import Dataset
-from skorch.utils import _sigmoid_then_2d, to_numpy
+from skorch.utils import _identity, _sigmoid_then_2d, to_numpy
 
 from .._soft_targets import log_softmax, proba_to_log_scores
 from ._loss import DistillationLoss, distillation_targets, hard_labels
@@ -270,16 +272,10 @@ def _configure_criterion(student, alpha, temperature, input_type):
     )
 
 
-def _softmax_rows(output):
-    return torch.softmax(output, dim=-1)
-
-
-def _identity(output):
-    return output
-
-
+# The same callables as skorch's "auto" choice, so that code which inspects a
+# net's nonlinearity, such as the ART adaptor, recognises them.
 _PREDICT_NONLINEARITIES = {
-    "logits": _softmax_rows,
+    "logits": partial(torch.softmax, dim=-1),
     "proba": _identity,
     "binary_logit": _sigmoid_then_2d,
 }
