@@ -23,7 +23,7 @@ from sklearn.utils.validation import (
 )
 
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
-from ._labels import encode_labels
+from ._labels import check_label_types, encode_labels
 from ._soft_targets import (
     RESPONSE_METHODS,
     mix_targets,
@@ -447,6 +447,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
     def _validate_training_data(self, X, y):
         tags = self.__sklearn_tags__()
         self._check_input_format(X, tags)
+        check_label_types(y)
         X, y = validate_data(
             self,
             X,
