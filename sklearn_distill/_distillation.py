@@ -1,6 +1,7 @@
 """The distillation meta-estimator."""
 
 import functools
+import sys
 from numbers import Integral, Real
 
 import numpy as np
@@ -74,6 +75,42 @@ def _restore_state_on_error(fit):
     return fit_or_restore
 
 
+def _seed_torch_for_skorch(fit):
+    """Run `fit` with torch's global generator seeded from `random_state`.
+
+    skorch nets draw their initial weights and batch order from torch's
+    global generator, which no ``random_state`` parameter reaches. The
+    generator's state is restored afterwards. Folds of `teacher_cv` fitted
+    in other processes (``n_jobs`` > 1) use those processes' generators.
+    """
+
+    @functools.wraps(fit)
+    def seeded_fit(self, *args, **kwargs):
+        torch = sys.modules.get("torch")
+        if self.random_state is None or not (
+            _uses_skorch(self.teacher) or _uses_skorch(self.student)
+        ):
+            return fit(self, *args, **kwargs)
+
+        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        with torch.random.fork_rng():
+            torch.manual_seed(int(seed))
+            return fit(self, *args, **kwargs)
+
+    return seeded_fit
+
+
+def _uses_skorch(estimator):
+    """Tell whether `estimator` is or contains a skorch net."""
+    skorch = sys.modules.get("skorch")
+    if skorch is None:
+        return False
+    params = estimator.get_params(deep=True) if hasattr(estimator, "get_params") else {}
+    return any(
+        isinstance(value, skorch.NeuralNet) for value in [estimator, *params.values()]
+    )
+
+
 class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Train a student classifier on a teacher's temperature-softened outputs.
 
@@ -136,8 +173,11 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
     random_state : int, RandomState instance or None, default=None
         Seeds the ``random_state`` parameters of the teacher and the student
         (nested ones included) that are None, so that :meth:`fit` is
-        reproducible. Parameters that are already set are kept. None leaves
-        every component's randomness as it is.
+        reproducible. Parameters that are already set are kept. When the
+        teacher or the student is a skorch net, it also seeds torch's global
+        generator during :meth:`fit`, which initialises the net's weights,
+        and restores that generator's state afterwards. None leaves every
+        component's randomness as it is.
 
     Attributes
     ----------
@@ -233,6 +273,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
 
     @_fit_context(prefer_skip_nested_validation=False)
     @_restore_state_on_error
+    @_seed_torch_for_skorch
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the teacher, compute the soft targets and fit the student.
 
