@@ -3,21 +3,25 @@
 import functools
 import sys
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.neighbors import NearestNeighbors
 from sklearn.pipeline import Pipeline
-from sklearn.utils import check_random_state, get_tags
+from sklearn.utils import _safe_indexing, check_random_state, get_tags
 from sklearn.utils._metadata_requests import (
     MetadataRouter,
     MethodMapping,
     _routing_enabled,
     process_routing,
 )
+from sklearn.utils.class_weight import compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _check_sample_weight,
+    _num_samples,
     check_is_fitted,
     has_fit_parameter,
     validate_data,
@@ -39,6 +43,7 @@ from ._students import (
     student_predict_proba,
 )
 from ._teacher import (
+    _is_per_row,
     fill_random_states,
     is_frozen,
     out_of_fold_log_scores,
@@ -121,6 +126,11 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
     models and regressors can be students: every student learns the soft
     targets themselves, never labels hardened from them.
 
+    Optional stages surround the teacher. A `sampler` resamples or cleans the
+    teacher's training data, `class_weight` reweights the classes, and a
+    `transfer_set` adds generated rows near the training data for the student
+    to learn, labelled by the teacher or by their source row.
+
     Parameters
     ----------
     teacher : classifier
@@ -166,6 +176,47 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         probabilities of forests. An integer gives stratified folds.
         ``teacher_`` is still fitted on all rows. Not allowed with a frozen
         teacher.
+    sampler : sampler or None, default=None
+        An imbalanced-learn sampler, such as
+        :class:`~imblearn.over_sampling.SMOTE` or
+        :class:`~sklearn_distill.cleaning.LabelNoiseCleaner`, applied to the
+        teacher's training rows before the teacher is fitted, and to the
+        training rows of each fold when `teacher_cv` is set. It shapes only
+        what the teacher learns from: the student trains on every training
+        row and learns the resampled data through the soft targets. To remove
+        rows from the student's data as well, put the sampler before this
+        classifier in an :class:`imblearn.pipeline.Pipeline`. A ValueError
+        raised by the sampler is re-raised with the class counts of the data
+        it got and, for neighbour-based samplers such as SMOTE, a neighbour
+        setting that works. Not allowed with a frozen teacher.
+    transfer_set : sampler, list of samplers or None, default=None
+        Samplers whose generated rows are added to the student's training
+        data, such as those of :mod:`sklearn_distill.transfer` or an attack
+        sampler. Each is applied to the training rows. When its output
+        starts with the unchanged training rows, as for imbalanced-learn's
+        over-samplers, only the rows after them are added. Otherwise every
+        output row is added. The rows of each sampler follow the training
+        rows in list order.
+    transfer_labels : {"teacher", "source"}, default="teacher"
+        Target of each transfer row. ``"teacher"``: the teacher's soft
+        targets at the new row, so the student copies the teacher around the
+        data, including where the teacher is brittle. ``"source"``: the
+        target of the training row it was made from (its soft targets mixed
+        with its label by `alpha`), so the student learns that a row's
+        neighbourhood shares its label, as in adversarial training
+        (``alpha=0``) and adversarially robust distillation (``alpha=1``).
+        The source row is read from the sampler's ``sample_indices_``. For a
+        sampler without that attribute, such as SMOTE, it is the nearest
+        training row of the same class.
+    class_weight : "balanced", dict or None, default=None
+        Class weights multiplied into the row weights of the teacher and the
+        student, an alternative to an over-sampling `sampler`.
+        ``"balanced"`` weights each class by ``n_samples / (n_classes *
+        count)``, counted on the teacher's training labels (after `sampler`)
+        for the teacher and on `y` for the student. A dict maps labels to
+        weights, and classes missing from it get 1. The teacher must accept
+        ``sample_weight`` unless it is frozen, in which case only the student
+        is weighted.
     n_jobs : int, default=None
         Number of folds of `teacher_cv` fitted in parallel. None means 1
         unless in a :func:`joblib.parallel_backend` context; -1 means all
@@ -189,10 +240,17 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         ``0..n_classes-1``, not on the labels in `classes_`.
     classes_ : ndarray of shape (n_classes,)
         Class labels seen in ``y`` during :meth:`fit`.
-    soft_targets_ : ndarray of shape (n_samples, n_classes)
-        Teacher's soft targets at `temperature` for the rows used in
-        :meth:`fit`, columns in the order of `classes_`. These are the exact
-        soft targets mixed with the labels by `alpha`.
+    soft_targets_ : ndarray of shape (n_student_rows, n_classes)
+        Soft targets of every row the student trains on, in order: the
+        training rows, then the rows of each `transfer_set` sampler. Columns
+        follow `classes_`. For a training row, they are the teacher's soft
+        targets at `temperature` (out of fold with `teacher_cv`), which the
+        student learns mixed with the label by `alpha`. For a transfer row
+        with ``transfer_labels="teacher"``, they are the teacher's soft
+        targets at the new row, learned as they are. With ``"source"``, they
+        are the soft targets of the source row, mixed with the source's
+        label by `alpha`. Without a transfer set, ``n_student_rows`` is
+        ``n_samples``.
     n_features_in_ : int
         Number of features seen during :meth:`fit`.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -211,6 +269,12 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
     temperature with the student deployed at temperature 1. It masks
     gradients rather than removing adversarial examples (Carlini and Wagner,
     2016): evaluate it with adaptive attacks.
+
+    Row weights follow the rows through every stage. The teacher gets the
+    weights of the rows `sampler` returns, and each row that `sampler` or
+    `transfer_set` adds inherits the weight of its source row. Transfer rows
+    labelled by the teacher are scored by ``teacher_``, which was fitted on
+    every training row, even when `teacher_cv` is set.
 
     References
     ----------
@@ -246,6 +310,10 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         "alpha": [Interval(Real, 0, 1, closed="both")],
         "response_method": [StrOptions(set(RESPONSE_METHODS))],
         "teacher_cv": ["cv_object", None],
+        "sampler": [HasMethods(["fit_resample"]), None],
+        "transfer_set": [HasMethods(["fit_resample"]), list, None],
+        "transfer_labels": [StrOptions({"teacher", "source"})],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
         "n_jobs": [Integral, None],
         "random_state": ["random_state"],
     }
@@ -259,6 +327,10 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         alpha=1.0,
         response_method="auto",
         teacher_cv=None,
+        sampler=None,
+        transfer_set=None,
+        transfer_labels="teacher",
+        class_weight=None,
         n_jobs=None,
         random_state=None,
     ):
@@ -268,6 +340,10 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         self.alpha = alpha
         self.response_method = response_method
         self.teacher_cv = teacher_cv
+        self.sampler = sampler
+        self.transfer_set = transfer_set
+        self.transfer_labels = transfer_labels
+        self.class_weight = class_weight
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -287,7 +363,8 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         sample_weight : array-like of shape (n_samples,), default=None
             Row weights. They weight the student's rows and are passed to the
             teacher's ``fit``. With metadata routing enabled, the teacher
-            receives them only if it requests them.
+            receives them only if it requests them. Rows that `sampler` or
+            `transfer_set` adds inherit the weight of their source row.
         **fit_params : dict
             Further parameters routed to the teacher's ``fit``; only with
             metadata routing enabled.
@@ -304,22 +381,29 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             sample_weight = _check_sample_weight(sample_weight, X)
         teacher_params = self._teacher_fit_params(sample_weight, fit_params)
 
-        teacher, student = self._seeded_components()
+        teacher, student, sampler, transfer_samplers = self._seeded_components()
 
-        # Fitting a frozen teacher is a no-op, so it is never retrained.
-        self.teacher_ = teacher.fit(X, y, **teacher_params)
-
+        teacher = self._fit_teacher(teacher, sampler, X, y, teacher_params)
         log_scores = self._training_log_scores(teacher, X, y, teacher_params)
-        self.soft_targets_ = soften(log_scores, self.temperature)
+        soft_targets = soften(log_scores, self.temperature)
 
-        targets = mix_targets(self.soft_targets_, y_encoded, self.alpha)
+        rows = _StudentRows(
+            X=X,
+            soft_targets=soft_targets,
+            targets=mix_targets(soft_targets, y_encoded, self.alpha),
+            y_encoded=y_encoded,
+            sample_weight=self._student_row_weights(y, sample_weight),
+        )
+        rows = self._add_transfer_rows(transfer_samplers, rows, y)
+        self.soft_targets_ = rows.soft_targets
+
         self.student_ = fit_student(
             student,
-            X,
-            targets,
-            sample_weight=sample_weight,
-            soft_targets=self.soft_targets_,
-            y_encoded=y_encoded,
+            rows.X,
+            rows.targets,
+            sample_weight=rows.sample_weight,
+            soft_targets=rows.soft_targets,
+            y_encoded=rows.y_encoded,
             alpha=self.alpha,
             temperature=self.temperature,
         )
@@ -482,6 +566,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
                 "is never refitted, so out-of-fold targets are impossible. Set "
                 "teacher_cv=None or pass an unfitted teacher."
             )
+        problems.extend(self._stage_problems())
         if problems:
             raise ValueError(" ".join(problems))
 
@@ -568,15 +653,28 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         return {"sample_weight": sample_weight}
 
     def _seeded_components(self):
-        """Clone the teacher and the student and fill their unset seeds."""
+        """Clone the teacher, student and samplers and fill their unset seeds.
+
+        Returns the teacher, the student, the sampler (or None) and the list
+        of transfer-set samplers.
+        """
         random_state = check_random_state(self.random_state)
         teacher = clone(self.teacher)
         student = clone(self.student)
+        sampler = None if self.sampler is None else clone(self.sampler)
+        transfer_samplers = [
+            clone(transfer_sampler) for transfer_sampler in _as_list(self.transfer_set)
+        ]
         if self.random_state is not None:
             if not is_frozen(teacher):
                 fill_random_states(teacher, random_state)
             fill_random_states(student, random_state)
-        return teacher, student
+            # The samplers are seeded last, so the teacher's and the student's
+            # seeds do not depend on whether samplers are set.
+            for resampler in [sampler, *transfer_samplers]:
+                if resampler is not None:
+                    fill_random_states(resampler, random_state)
+        return teacher, student, sampler, transfer_samplers
 
     def _training_log_scores(self, teacher, X, y, teacher_params):
         """Score the training rows in sample or, with `teacher_cv`, out of fold."""
@@ -595,11 +693,337 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             n_jobs=self.n_jobs,
         )
 
+    # Stages around the teacher: resampling, class weights and transfer rows.
+
+    def _stage_problems(self):
+        """List the problems of `sampler`, `transfer_set` and `class_weight`."""
+        problems = []
+        frozen = is_frozen(self.teacher)
+        if self.sampler is not None and frozen:
+            problems.append(
+                "sampler is set but the teacher is a FrozenEstimator, which is "
+                "never refitted, so the resampled data would not be used. Set "
+                "sampler=None or pass an unfitted teacher."
+            )
+
+        invalid = [
+            type(transfer_sampler).__name__
+            for transfer_sampler in _as_list(self.transfer_set)
+            if not hasattr(transfer_sampler, "fit_resample")
+        ]
+        if invalid:
+            problems.append(
+                f"transfer_set contains {invalid}, which have no fit_resample "
+                "method. Pass imbalanced-learn samplers, such as those of "
+                "sklearn_distill.transfer."
+            )
+
+        if (
+            self.class_weight is not None
+            and not frozen
+            and not has_fit_parameter(self.teacher, "sample_weight")
+        ):
+            problems.append(
+                "class_weight is set, but the teacher "
+                f"{type(self.teacher).__name__} does not accept sample_weight in "
+                "fit, so it would be trained without the class weights. Choose "
+                "a teacher that accepts sample_weight, or weight the classes "
+                "with the teacher's own parameters and set class_weight=None."
+            )
+        return problems
+
+    def _fit_teacher(self, teacher, sampler, X, y, teacher_params):
+        """Fit the teacher into `teacher_` after `sampler` and `class_weight`.
+
+        Returns the estimator that `teacher_cv` clones for each fold: the
+        teacher itself, or the teacher combined with its stages.
+        """
+        weighted = self.class_weight is not None and not is_frozen(teacher)
+        if sampler is None and not weighted:
+            # Fitting a frozen teacher is a no-op, so it is never retrained.
+            self.teacher_ = teacher.fit(X, y, **teacher_params)
+            return teacher
+
+        staged = _StagedTeacher(
+            teacher,
+            sampler=sampler,
+            class_weight=self.class_weight if weighted else None,
+        )
+        self.teacher_ = staged.fit(X, y, **teacher_params).teacher_
+        return staged
+
+    def _student_row_weights(self, y, sample_weight):
+        """Return the student's weights of the training rows, or None."""
+        if self.class_weight is None:
+            return sample_weight
+
+        class_weights = compute_sample_weight(self.class_weight, y)
+        if sample_weight is None:
+            return class_weights
+        return class_weights * sample_weight
+
+    def _add_transfer_rows(self, transfer_samplers, rows, y):
+        """Append the rows of each transfer sampler to the student's rows.
+
+        `rows` contains the training rows, and `y` their labels for the
+        samplers.
+        """
+        if not transfer_samplers:
+            return rows
+
+        X = rows.X
+        need_sources = (
+            self.transfer_labels == "source" or rows.sample_weight is not None
+        )
+        blocks = [rows]
+        for sampler in transfer_samplers:
+            X_new, sources = _generated_rows(sampler, X, y, need_sources)
+            if _num_samples(X_new) > 0:
+                blocks.append(self._label_transfer_rows(X_new, sources, rows))
+        return _concatenate_rows(blocks)
+
+    def _label_transfer_rows(self, X_new, sources, rows):
+        """Give transfer rows their targets and weights as `_StudentRows`."""
+        weight = None if rows.sample_weight is None else rows.sample_weight[sources]
+        if self.transfer_labels == "source":
+            return _StudentRows(
+                X=X_new,
+                soft_targets=rows.soft_targets[sources],
+                targets=rows.targets[sources],
+                y_encoded=rows.y_encoded[sources],
+                sample_weight=weight,
+            )
+
+        log_scores = teacher_log_scores(
+            self.teacher_, X_new, self.classes_, self.response_method
+        )
+        soft_targets = soften(log_scores, self.temperature)
+        # NOTE: these rows have no true label. Students that mix the labels in
+        # their own loss, such as skorch nets, get the teacher's top class.
+        return _StudentRows(
+            X=X_new,
+            soft_targets=soft_targets,
+            targets=soft_targets,
+            y_encoded=soft_targets.argmax(axis=1),
+            sample_weight=weight,
+        )
+
 
 def _method_names(response_method):
     if response_method == "auto":
         return "predict_proba or decision_function"
     return response_method
+
+
+class _StudentRows(NamedTuple):
+    """The rows a student trains on, with their targets and weights."""
+
+    X: object
+    soft_targets: np.ndarray
+    targets: np.ndarray
+    y_encoded: np.ndarray
+    sample_weight: np.ndarray | None
+
+
+def _concatenate_rows(blocks):
+    """Stack `_StudentRows` blocks in order."""
+    weights = [block.sample_weight for block in blocks]
+    return _StudentRows(
+        X=_stack_rows([block.X for block in blocks]),
+        soft_targets=np.vstack([block.soft_targets for block in blocks]),
+        targets=np.vstack([block.targets for block in blocks]),
+        y_encoded=np.concatenate([block.y_encoded for block in blocks]),
+        sample_weight=None if weights[0] is None else np.concatenate(weights),
+    )
+
+
+def _as_list(transfer_set):
+    if transfer_set is None:
+        return []
+    if isinstance(transfer_set, list):
+        return list(transfer_set)
+    return [transfer_set]
+
+
+def _teacher_has(method):
+    """Build an ``available_if`` check on the fitted or unfitted inner teacher."""
+
+    def check(self):
+        return hasattr(getattr(self, "teacher_", self.teacher), method)
+
+    return check
+
+
+class _StagedTeacher(BaseEstimator):
+    """A teacher fitted after a sampler and class weights, as one estimator.
+
+    `teacher_cv` clones it for each fold, so the sampler and the class
+    weights see the training rows of that fold only.
+    """
+
+    def __init__(self, teacher, *, sampler=None, class_weight=None):
+        self.teacher = teacher
+        self.sampler = sampler
+        self.class_weight = class_weight
+
+    def fit(self, X, y, **fit_params):
+        if self.sampler is not None:
+            X, y, fit_params = _resample(clone(self.sampler), X, y, fit_params)
+
+        if self.class_weight is not None:
+            weights = compute_sample_weight(self.class_weight, y)
+            if fit_params.get("sample_weight") is not None:
+                weights = weights * np.asarray(fit_params["sample_weight"])
+            fit_params = {**fit_params, "sample_weight": weights}
+
+        self.teacher_ = clone(self.teacher).fit(X, y, **fit_params)
+        self.classes_ = self.teacher_.classes_
+        return self
+
+    @available_if(_teacher_has("predict_proba"))
+    def predict_proba(self, X):
+        return self.teacher_.predict_proba(X)
+
+    @available_if(_teacher_has("decision_function"))
+    def decision_function(self, X):
+        return self.teacher_.decision_function(X)
+
+
+def _resample(sampler, X, y, fit_params):
+    """Apply `sampler` to the teacher's rows and carry the per-row parameters."""
+    X_res, y_res = _run_sampler(sampler, X, y, "sampler")
+
+    per_row = [name for name, value in fit_params.items() if _is_per_row(value, y)]
+    if per_row:
+        start = _kept_prefix(X, y, X_res, y_res)
+        sources = _source_rows(sampler, X, y, X_res, y_res, start)
+        fit_params = {
+            **fit_params,
+            **{name: _safe_indexing(fit_params[name], sources) for name in per_row},
+        }
+    return X_res, y_res, fit_params
+
+
+def _generated_rows(sampler, X, y, need_sources):
+    """Run a transfer sampler and return its new rows and their source rows.
+
+    The sources are None unless `need_sources` is true.
+    """
+    X_res, y_res = _run_sampler(sampler, X, y, "transfer_set sampler")
+    start = _kept_prefix(X, y, X_res, y_res)
+    X_new = _safe_indexing(X_res, np.arange(start, _num_samples(X_res)))
+
+    sources = None
+    if need_sources:
+        sources = _source_rows(sampler, X, y, X_res, y_res, start)[start:]
+    return X_new, sources
+
+
+def _run_sampler(sampler, X, y, role):
+    """Call ``fit_resample``, re-raising a ValueError with the class counts."""
+    try:
+        output = sampler.fit_resample(X, y)
+    except ValueError as exc:
+        raise ValueError(_sampler_failure_message(sampler, y, role, exc)) from exc
+    return output[0], output[1]
+
+
+def _sampler_failure_message(sampler, y, role, exc):
+    """Explain a sampler failure by the class counts and neighbour setting."""
+    labels, counts = np.unique(y, return_counts=True)
+    name = type(sampler).__name__
+    where = f"The {role} {name} failed on {_num_samples(y)} training rows"
+    cause = f"{name} raised: {exc}"
+
+    setting = _neighbor_setting(sampler)
+    smallest = int(np.argmin(counts))
+    label, count = labels.tolist()[smallest], int(counts[smallest])
+    if setting is None or count > setting[1]:
+        class_counts = dict(zip(labels.tolist(), counts.tolist(), strict=True))
+        return f"{where}, with class counts {class_counts}. {cause}"
+
+    param, value = setting
+    fix = "Use a sampler without neighbours, such as RandomOverSampler."
+    if count > 1:
+        fix = (
+            f"Set {param}={count - 1} or lower in the {role}, or use a sampler "
+            "without neighbours, such as RandomOverSampler."
+        )
+    return (
+        f"{where}, in which class {label!r} has only {count} rows, but "
+        f"{param}={value} needs at least {value + 1} rows of each class it "
+        f"resamples. {fix} {cause}"
+    )
+
+
+def _neighbor_setting(sampler):
+    """Return the name and value of the sampler's neighbour count, or None."""
+    params = sampler.get_params(deep=True) if hasattr(sampler, "get_params") else {}
+    for suffix in ("k_neighbors", "n_neighbors"):
+        for name, value in sorted(params.items()):
+            is_count = isinstance(value, Integral) and not isinstance(value, bool)
+            if name.split("__")[-1] == suffix and is_count:
+                return name, int(value)
+    return None
+
+
+def _kept_prefix(X, y, X_res, y_res):
+    """Return ``n_samples`` if the output starts with the input rows, else 0."""
+    n_samples = _num_samples(X)
+    if _num_samples(X_res) < n_samples:
+        return 0
+
+    head = _safe_indexing(X_res, np.arange(n_samples))
+    if sparse.issparse(head) or sparse.issparse(X):
+        same_rows = (sparse.csr_matrix(head) != sparse.csr_matrix(X)).nnz == 0
+    else:
+        head, X = np.asarray(head), np.asarray(X)
+        same_rows = np.array_equal(head, X, equal_nan=X.dtype.kind == "f")
+    same_labels = np.array_equal(np.asarray(y_res)[:n_samples], np.asarray(y))
+    return n_samples if same_rows and same_labels else 0
+
+
+def _source_rows(sampler, X, y, X_res, y_res, start):
+    """Return the training row that each output row of `sampler` comes from.
+
+    The sampler's ``sample_indices_`` is used when it has one entry per output
+    row. Otherwise the first `start` output rows are the training rows
+    themselves, and each later row comes from the nearest training row of its
+    class.
+    """
+    n_out = _num_samples(X_res)
+    indices = getattr(sampler, "sample_indices_", None)
+    if indices is not None and len(indices) == n_out:
+        return np.asarray(indices, dtype=np.intp)
+
+    X_added = _safe_indexing(X_res, np.arange(start, n_out))
+    added = _nearest_same_label(X, y, X_added, np.asarray(y_res)[start:])
+    return np.concatenate([np.arange(start, dtype=np.intp), added])
+
+
+def _nearest_same_label(X, y, X_query, y_query):
+    """Return, for each query row, the index of the nearest row of its label."""
+    nearest = np.empty(_num_samples(X_query), dtype=np.intp)
+    for label in np.unique(y_query):
+        members = np.flatnonzero(y == label)
+        queries = np.flatnonzero(y_query == label)
+        if members.shape[0] == 0:
+            raise ValueError(
+                f"A sampler returned rows of class {label!r}, which is not in y, "
+                "so they have no source row to take a weight or target from. "
+                "Use a sampler that keeps the training labels."
+            )
+        search = NearestNeighbors(n_neighbors=1).fit(_safe_indexing(X, members))
+        _, positions = search.kneighbors(_safe_indexing(X_query, queries))
+        nearest[queries] = members[positions[:, 0]]
+    return nearest
+
+
+def _stack_rows(blocks):
+    """Stack row blocks, as a CSR matrix if any block is sparse."""
+    if any(sparse.issparse(block) for block in blocks):
+        return sparse.vstack([sparse.csr_matrix(block) for block in blocks], "csr")
+    return np.vstack(blocks)
 
 
 def _accepts_input(estimator, input_tag):
