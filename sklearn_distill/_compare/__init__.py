@@ -1,0 +1,77 @@
+"""Training methods compared on one split: the logic of ``sklearn-distill compare``.
+
+The package is split by concept: ``_data`` loads and splits the data,
+``_methods`` builds the estimator of each method, ``_evaluation`` fits and
+measures them, and ``_output`` writes the results. The command-line parsing
+lives in :mod:`sklearn_distill._cli`.
+"""
+
+from ._data import (
+    DATASETS,
+    MAX_CATEGORIES,
+    CompareInputError,
+    Dataset,
+    Split,
+    load_csv_dataset,
+    load_named_dataset,
+    split_dataset,
+)
+from ._evaluation import (
+    Comparison,
+    clean_scores,
+    deployed_model,
+    evaluate_robustness,
+    model_size_kb,
+    run_comparison,
+)
+from ._methods import (
+    DEFAULT_EPOCHS,
+    DEFAULT_EPS,
+    FAMILIES,
+    METHODS,
+    Method,
+    Settings,
+    select_methods,
+)
+from ._output import (
+    OUTPUT_FORMATS,
+    ROBUST_PREFIX,
+    format_report,
+    format_table,
+    plot_robustness_curves,
+    robust_columns,
+    save_plot,
+    write_results,
+)
+
+__all__ = [
+    "DATASETS",
+    "DEFAULT_EPOCHS",
+    "DEFAULT_EPS",
+    "FAMILIES",
+    "MAX_CATEGORIES",
+    "METHODS",
+    "OUTPUT_FORMATS",
+    "ROBUST_PREFIX",
+    "CompareInputError",
+    "Comparison",
+    "Dataset",
+    "Method",
+    "Settings",
+    "Split",
+    "clean_scores",
+    "deployed_model",
+    "evaluate_robustness",
+    "format_report",
+    "format_table",
+    "load_csv_dataset",
+    "load_named_dataset",
+    "model_size_kb",
+    "plot_robustness_curves",
+    "robust_columns",
+    "run_comparison",
+    "save_plot",
+    "select_methods",
+    "split_dataset",
+    "write_results",
+]
