@@ -62,8 +62,10 @@ def soften(log_scores, temperature):
         ``softmax(log_scores / temperature)``. Rows sum to 1 and the argmax of
         each row is the argmax of `log_scores`.
     """
-    log_proba = log_softmax(np.asarray(log_scores, dtype=float) / temperature)
+    # Tiny log-scores divided by a large temperature, and entries far below
+    # the row maximum, underflow to 0, the correct limit, so it is not reported.
     with np.errstate(under="ignore"):
+        log_proba = log_softmax(np.asarray(log_scores, dtype=float) / temperature)
         return np.exp(log_proba)
 
 
@@ -110,7 +112,9 @@ def mix_targets(soft_targets, y_encoded, alpha):
         ``alpha * soft_targets + (1 - alpha) * one_hot(y_encoded)``.
     """
     hard = one_hot(y_encoded, soft_targets.shape[1])
-    return alpha * soft_targets + (1.0 - alpha) * hard
+    # Soft targets near the smallest float times alpha underflow to 0.
+    with np.errstate(under="ignore"):
+        return alpha * soft_targets + (1.0 - alpha) * hard
 
 
 def resolve_response_method(estimator, response_method="auto"):
