@@ -1,3 +1,4 @@
+import pickle
 import re
 
 import numpy as np
@@ -531,3 +532,15 @@ def test_student_rejects_own_temperature(binary_data):
     )
     with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
         model.fit(X, y)
+
+
+def test_fitted_model_pickles(binary_data):
+    X, y = binary_data
+    model = DistillationClassifier(
+        DecisionTreeClassifier(random_state=0), _student(), temperature=3.0
+    ).fit(X, y)
+
+    restored = pickle.loads(pickle.dumps(model))
+
+    np.testing.assert_array_equal(restored.predict_proba(X), model.predict_proba(X))
+    assert restored.student_.training_temperature_ == 3.0
