@@ -144,7 +144,7 @@ class _AdversarialTrainingMixin:
 
 
 class AdversarialNetClassifier(_AdversarialTrainingMixin, NeuralNetClassifier):
-    """skorch ``NeuralNetClassifier`` trained on adversarial batches.
+    """Neural net classifier (skorch) trained on adversarial batches.
 
     Every training batch is attacked against the current weights before the
     optimiser step, and the loss is taken on the adversarial inputs, mixed
@@ -227,7 +227,7 @@ class AdversarialNetClassifier(_AdversarialTrainingMixin, NeuralNetClassifier):
     def __init__(
         self,
         module,
-        *args,
+        *,
         criterion=torch.nn.CrossEntropyLoss,
         attack="pgd",
         eps=0.1,
@@ -238,7 +238,7 @@ class AdversarialNetClassifier(_AdversarialTrainingMixin, NeuralNetClassifier):
         adversarial_weight=1.0,
         **kwargs,
     ):
-        super().__init__(module, *args, criterion=criterion, **kwargs)
+        super().__init__(module, criterion=criterion, **kwargs)
         self.attack = attack
         self.eps = eps
         self.step_size = step_size
@@ -254,7 +254,7 @@ class AdversarialNetClassifier(_AdversarialTrainingMixin, NeuralNetClassifier):
 class AdversarialNetBinaryClassifier(
     _AdversarialTrainingMixin, NeuralNetBinaryClassifier
 ):
-    """skorch ``NeuralNetBinaryClassifier`` trained on adversarial batches.
+    """Binary neural net classifier (skorch) trained on adversarial batches.
 
     The binary counterpart of :class:`AdversarialNetClassifier`: the module
     returns one logit per row, and every training batch is attacked against
@@ -322,7 +322,7 @@ class AdversarialNetBinaryClassifier(
     def __init__(
         self,
         module,
-        *args,
+        *,
         criterion=torch.nn.BCEWithLogitsLoss,
         attack="pgd",
         eps=0.1,
@@ -333,7 +333,7 @@ class AdversarialNetBinaryClassifier(
         adversarial_weight=1.0,
         **kwargs,
     ):
-        super().__init__(module, *args, criterion=criterion, **kwargs)
+        super().__init__(module, criterion=criterion, **kwargs)
         self.attack = attack
         self.eps = eps
         self.step_size = step_size
@@ -344,7 +344,7 @@ class AdversarialNetBinaryClassifier(
 
 
 class TemperatureNetClassifier(NeuralNetClassifier):
-    """skorch ``NeuralNetClassifier`` trained at a softmax temperature.
+    """Neural net classifier (skorch) trained at a softmax temperature.
 
     During training, and for the validation loss, the module's logits are
     divided by `temperature` before the criterion. Prediction uses the
@@ -427,12 +427,12 @@ class TemperatureNetClassifier(NeuralNetClassifier):
     def __init__(
         self,
         module,
-        *args,
+        *,
         criterion=torch.nn.CrossEntropyLoss,
         temperature=1.0,
         **kwargs,
     ):
-        super().__init__(module, *args, criterion=criterion, **kwargs)
+        super().__init__(module, criterion=criterion, **kwargs)
         self.temperature = temperature
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
