@@ -288,3 +288,20 @@ def test_skops_file_round_trip(binary_data, tmp_path):
     _check_trusted_types(untrusted)
     loaded = sio.load(path, trusted=untrusted)
     _check_same_predictions(loaded, model, X)
+
+
+def test_skorch_student_weights_round_trip_without_pickle(binary_data, tmp_path):
+    # safetensors files hold tensors only, so loading them runs no code.
+    X, y = binary_data
+    model = DISTILLATION_MODELS["skorch-student"](X, y).set_params(random_state=0)
+    model.fit(X, y)
+    path = tmp_path / "student.safetensors"
+    model.student_.save_params(f_params=path, use_safetensors=True)
+
+    student = _net()
+    student.initialize()
+    student.load_params(f_params=path, use_safetensors=True)
+
+    np.testing.assert_array_equal(
+        student.forward(X).numpy(), model.student_.forward(X).numpy()
+    )
