@@ -29,6 +29,7 @@ from sklearn.utils.validation import (
 
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._labels import check_label_types, encode_labels
+from ._skorch_detect import contains_skorch_net, is_skorch_net
 from ._soft_targets import (
     RESPONSE_METHODS,
     mix_targets,
@@ -93,7 +94,7 @@ def _seed_torch_for_skorch(fit):
     def seeded_fit(self, *args, **kwargs):
         torch = sys.modules.get("torch")
         if self.random_state is None or not (
-            _uses_skorch(self.teacher) or _uses_skorch(self.student)
+            contains_skorch_net(self.teacher) or contains_skorch_net(self.student)
         ):
             return fit(self, *args, **kwargs)
 
@@ -103,17 +104,6 @@ def _seed_torch_for_skorch(fit):
             return fit(self, *args, **kwargs)
 
     return seeded_fit
-
-
-def _uses_skorch(estimator):
-    """Tell whether `estimator` is or contains a skorch net."""
-    skorch = sys.modules.get("skorch")
-    if skorch is None:
-        return False
-    params = estimator.get_params(deep=True) if hasattr(estimator, "get_params") else {}
-    return any(
-        isinstance(value, skorch.NeuralNet) for value in [estimator, *params.values()]
-    )
 
 
 class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
@@ -383,8 +373,13 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
 
         teacher, student, sampler, transfer_samplers = self._seeded_components()
 
-        teacher = self._fit_teacher(teacher, sampler, X, y, teacher_params)
-        log_scores = self._training_log_scores(teacher, X, y, teacher_params)
+        X_teacher, y_teacher = _teacher_inputs(teacher, X, y, y_encoded)
+        teacher = self._fit_teacher(
+            teacher, sampler, X_teacher, y_teacher, teacher_params
+        )
+        log_scores = self._training_log_scores(
+            teacher, X_teacher, y_teacher, teacher_params
+        )
         soft_targets = soften(log_scores, self.temperature)
 
         rows = _StudentRows(
@@ -807,6 +802,20 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             y_encoded=soft_targets.argmax(axis=1),
             sample_weight=weight,
         )
+
+
+def _teacher_inputs(teacher, X, y, y_encoded):
+    """Return the rows and labels the teacher is fitted on.
+
+    A skorch net needs float32 rows and class positions as labels, and the
+    columns of its logits are mapped back to the labels when it is scored.
+    Every other teacher gets `X` and `y` unchanged.
+    """
+    if is_frozen(teacher) or not is_skorch_net(teacher):
+        return X, y
+    from .neural._skorch import net_fit_inputs
+
+    return net_fit_inputs(teacher, X, y_encoded)
 
 
 def _method_names(response_method):

@@ -5,12 +5,10 @@ space so that probabilities of exactly 0 and 1, common in trees, and extreme
 temperatures give finite targets without floating-point warnings.
 """
 
-import sys
-
 import numpy as np
-from sklearn.frozen import FrozenEstimator
 
 from ._labels import align_columns
+from ._skorch_detect import is_skorch_net
 
 #: Smallest probability used when a teacher only exposes ``predict_proba``.
 #: Probabilities below it are raised to it and each row is renormalised before
@@ -178,7 +176,7 @@ def teacher_log_scores(teacher, X, classes, response_method="auto"):
         If the teacher's scores are not finite or do not have one column per
         class it knows.
     """
-    if response_method != "predict_proba" and _is_skorch_teacher(teacher):
+    if response_method != "predict_proba" and is_skorch_net(teacher):
         return _skorch_teacher_log_scores(teacher, X, classes)
 
     method = resolve_response_method(teacher, response_method)
@@ -193,14 +191,6 @@ def teacher_log_scores(teacher, X, classes, response_method="auto"):
     _check_finite_scores(proba, teacher, "predict_proba")
     proba = align_columns(proba, teacher_classes, classes, fill_value=0.0)
     return proba_to_log_scores(proba)
-
-
-def _is_skorch_teacher(teacher):
-    """Tell whether `teacher`, frozen or not, is a skorch net."""
-    skorch = sys.modules.get("skorch")
-    if isinstance(teacher, FrozenEstimator):
-        teacher = teacher.estimator
-    return skorch is not None and isinstance(teacher, skorch.NeuralNet)
 
 
 def _skorch_teacher_log_scores(teacher, X, classes):

@@ -15,15 +15,15 @@ probability distributions over the class positions 0..n_classes-1:
   :class:`~sklearn_distill.neural.DistillationLoss`.
 """
 
-import sys
-
 import numpy as np
 from sklearn.base import is_classifier, is_regressor
+from sklearn.frozen import FrozenEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import has_fit_parameter
 
 from ._labels import align_columns
+from ._skorch_detect import is_skorch_net
 
 #: Replicated rows whose target probability is below this value are dropped.
 #: They carry at most this share of a row's weight, and dropping them keeps
@@ -47,7 +47,7 @@ def student_kind(student):
         None when the student can learn soft targets in none of the
         supported ways.
     """
-    if _is_skorch_net(student):
+    if is_skorch_net(student) and not isinstance(student, FrozenEstimator):
         return "skorch_net"
     if is_classifier(student) and _accepts_sample_weight(student):
         return "weighted_classifier"
@@ -196,12 +196,6 @@ def _normalise_rows(values):
     uniform = np.full_like(values, 1.0 / values.shape[1])
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(totals > 0, values / totals, uniform)
-
-
-def _is_skorch_net(estimator):
-    """Tell whether `estimator` is a skorch net, without importing skorch."""
-    skorch = sys.modules.get("skorch")
-    return skorch is not None and isinstance(estimator, skorch.NeuralNet)
 
 
 def _fit_skorch_student(

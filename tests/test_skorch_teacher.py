@@ -1,9 +1,11 @@
 import re
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 from sklearn.frozen import FrozenEstimator
+from sklearn.tree import DecisionTreeClassifier
 from skorch import NeuralNetBinaryClassifier, NeuralNetClassifier
 from torch.nn import functional as F
 
@@ -359,3 +361,37 @@ def test_scaled_module_rejects_temperature(temperature):
     )
     with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
         TemperatureScaledModule(torch.nn.Linear(2, 2), temperature)
+
+
+@pytest.mark.parametrize("teacher_cv", [None, 3])
+@pytest.mark.parametrize(
+    "net_class, criterion, n_outputs",
+    [
+        (NeuralNetClassifier, torch.nn.CrossEntropyLoss, 2),
+        (NeuralNetBinaryClassifier, torch.nn.BCEWithLogitsLoss, 1),
+    ],
+)
+def test_teacher_fitted_on_frame_and_labels(
+    binary_data, teacher_cv, net_class, criterion, n_outputs
+):
+    X, y = binary_data
+    frame = pd.DataFrame(X.astype(np.float64), columns=list("abcd"))
+    labels = np.where(y == 1, "pos", "neg")
+    module = torch.nn.Linear(4, n_outputs)
+    if n_outputs == 1:
+        module = torch.nn.Sequential(module, torch.nn.Flatten(0))
+    teacher = net_class(
+        module, criterion=criterion, max_epochs=2, train_split=None, verbose=0
+    )
+    model = DistillationClassifier(
+        teacher,
+        DecisionTreeClassifier(max_depth=2, random_state=0),
+        temperature=2.0,
+        teacher_cv=teacher_cv,
+        random_state=0,
+    ).fit(frame, labels)
+
+    assert model.classes_.tolist() == ["neg", "pos"]
+    assert set(model.predict(frame)) <= {"neg", "pos"}
+    assert np.all(np.isfinite(model.soft_targets_))
+    np.testing.assert_allclose(model.soft_targets_.sum(axis=1), 1.0)

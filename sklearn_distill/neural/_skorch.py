@@ -293,6 +293,29 @@ def _score_on_hard_labels(student):
             callback.target_extractor = hard_labels
 
 
+def net_fit_inputs(net, X, y_encoded):
+    """Return the rows and labels a skorch net is fitted on.
+
+    Parameters
+    ----------
+    net : skorch net
+        Unfitted ``NeuralNetClassifier`` or ``NeuralNetBinaryClassifier``.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Rows, DataFrames included.
+    y_encoded : ndarray of shape (n_samples,)
+        Class positions.
+
+    Returns
+    -------
+    X_net : ndarray or CSR matrix of dtype float32
+        The rows, as torch modules expect them.
+    y_net : ndarray of shape (n_samples,)
+        The class positions, int64 for ``NeuralNetClassifier`` and float32
+        for ``NeuralNetBinaryClassifier``, as their losses expect them.
+    """
+    return as_float32(X), _split_labels(net, y_encoded)
+
+
 def _split_labels(student, y_encoded):
     """Cast the labels to the dtype the student's class expects for ``y``."""
     if isinstance(student, NeuralNetBinaryClassifier):
