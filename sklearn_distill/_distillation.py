@@ -17,7 +17,7 @@ from sklearn.utils._metadata_requests import (
     _routing_enabled,
     process_routing,
 )
-from sklearn.utils.class_weight import compute_sample_weight
+from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -199,14 +199,17 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         sampler without that attribute, such as SMOTE, it is the nearest
         training row of the same class.
     class_weight : "balanced", dict or None, default=None
-        Class weights multiplied into the row weights of the teacher and the
-        student, an alternative to an over-sampling `sampler`.
-        ``"balanced"`` weights each class by ``n_samples / (n_classes *
-        count)``, counted on the teacher's training labels (after `sampler`)
-        for the teacher and on `y` for the student. A dict maps labels to
-        weights, and classes missing from it get 1. The teacher must accept
-        ``sample_weight`` unless it is frozen, in which case only the student
-        is weighted.
+        Class weights, an alternative to an over-sampling `sampler`. The
+        teacher's rows are weighted by the weight of their label, as
+        scikit-learn classifiers do. The student weights each class's term
+        of its soft-target loss: a replica of class ``k`` gets the weight of
+        class ``k``, which for a one-hot target is the weight of the row's
+        label. ``"balanced"`` weights each class by ``n_samples / (n_classes
+        * count)``, counted on the teacher's training labels (after
+        `sampler`) for the teacher and on `y` for the student. A dict maps
+        labels to weights, and classes missing from it get 1. The teacher
+        must accept ``sample_weight`` unless it is frozen, in which case only
+        the student is weighted.
     n_jobs : int, default=None
         Number of folds of `teacher_cv` fitted in parallel. None means 1
         unless in a :func:`joblib.parallel_backend` context; -1 means all
@@ -387,7 +390,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             soft_targets=soft_targets,
             targets=mix_targets(soft_targets, y_encoded, self.alpha),
             y_encoded=y_encoded,
-            sample_weight=self._student_row_weights(y, sample_weight),
+            sample_weight=sample_weight,
         )
         rows = self._add_transfer_rows(transfer_samplers, rows, y)
         self.soft_targets_ = rows.soft_targets
@@ -397,6 +400,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             rows.X,
             rows.targets,
             sample_weight=rows.sample_weight,
+            class_weight=self._student_class_weights(y),
             soft_targets=rows.soft_targets,
             y_encoded=rows.y_encoded,
             alpha=self.alpha,
@@ -747,15 +751,11 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         self.teacher_ = staged.fit(X, y, **teacher_params).teacher_
         return staged
 
-    def _student_row_weights(self, y, sample_weight):
-        """Return the student's weights of the training rows, or None."""
+    def _student_class_weights(self, y):
+        """Return the student's weight of each class position, or None."""
         if self.class_weight is None:
-            return sample_weight
-
-        class_weights = compute_sample_weight(self.class_weight, y)
-        if sample_weight is None:
-            return class_weights
-        return class_weights * sample_weight
+            return None
+        return compute_class_weight(self.class_weight, classes=self.classes_, y=y)
 
     def _add_transfer_rows(self, transfer_samplers, rows, y):
         """Append the rows of each transfer sampler to the student's rows.

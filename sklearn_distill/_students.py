@@ -62,6 +62,7 @@ def fit_student(
     targets,
     *,
     sample_weight=None,
+    class_weight=None,
     soft_targets=None,
     y_encoded=None,
     alpha=None,
@@ -79,6 +80,14 @@ def fit_student(
         Target probabilities over class positions; rows sum to 1.
     sample_weight : ndarray of shape (n_samples,) or None
         Row weights.
+    class_weight : ndarray of shape (n_classes,) or None
+        Weight of each class position in the loss. A replica of class ``k``
+        is weighted by ``class_weight[k]``, which for one-hot targets equals
+        weighting each row by the weight of its label. A regressor learns
+        the class-weighted targets ``targets * class_weight``, renormalised,
+        with row weights ``targets @ class_weight``, which gives the same
+        weight to each class as the replicas do. A skorch student gets only
+        those row weights.
     soft_targets, y_encoded, alpha, temperature : optional
         The unmixed soft targets, the class positions of the true labels,
         the weight of the soft targets and the temperature. Required for a
@@ -89,14 +98,21 @@ def fit_student(
     student : estimator
         The fitted student.
     """
+    if student_kind(student) == "weighted_classifier":
+        X_rep, y_rep, weight_rep = replicate_targets(
+            X, targets, sample_weight, class_weight
+        )
+        return student.fit(X_rep, y_rep, **_weight_params(student, weight_rep))
+
+    if class_weight is not None:
+        targets, sample_weight = _apply_class_weight(
+            targets, sample_weight, class_weight
+        )
+
     if student_kind(student) == "skorch_net":
         return _fit_skorch_student(
             student, X, soft_targets, y_encoded, alpha, temperature, sample_weight
         )
-
-    if student_kind(student) == "weighted_classifier":
-        X_rep, y_rep, weight_rep = replicate_targets(X, targets, sample_weight)
-        return student.fit(X_rep, y_rep, **_weight_params(student, weight_rep))
 
     regression_targets = targets[:, 1] if targets.shape[1] == 2 else targets
     params = {}
@@ -149,7 +165,7 @@ def student_has(student, method):
     return hasattr(student, method)
 
 
-def replicate_targets(X, targets, sample_weight=None):
+def replicate_targets(X, targets, sample_weight=None, class_weight=None):
     """Expand soft targets into weighted hard-labelled rows.
 
     Parameters
@@ -160,23 +176,40 @@ def replicate_targets(X, targets, sample_weight=None):
         Target probabilities.
     sample_weight : ndarray of shape (n_samples,) or None
         Row weights; None means 1 for every row.
+    class_weight : ndarray of shape (n_classes,) or None
+        Weight of each class; None means 1 for every class.
 
     Returns
     -------
     X_rep : {array-like, sparse matrix} of shape (n_replicas, n_features)
-        Each row repeated once per class whose target is at least
-        `MIN_REPLICA_PROBA`.
+        Each row repeated once per class whose share of the row's
+        class-weighted targets is at least `MIN_REPLICA_PROBA`.
     y_rep : ndarray of shape (n_replicas,)
         Class position of each replica.
     weight_rep : ndarray of shape (n_replicas,)
-        Target probability of each replica times its row's weight.
+        Target probability of each replica times its class weight and its
+        row's weight.
     """
     if sample_weight is None:
         sample_weight = np.ones(targets.shape[0])
+    weighted = targets
+    if class_weight is not None:
+        weighted = targets * class_weight
 
-    rows, classes = np.nonzero(targets >= MIN_REPLICA_PROBA)
-    weight_rep = targets[rows, classes] * sample_weight[rows]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = weighted / weighted.sum(axis=1, keepdims=True)
+    rows, classes = np.nonzero(share >= MIN_REPLICA_PROBA)
+    weight_rep = weighted[rows, classes] * sample_weight[rows]
     return _safe_indexing(X, rows), classes, weight_rep
+
+
+def _apply_class_weight(targets, sample_weight, class_weight):
+    """Fold class weights into renormalised targets and row weights."""
+    weighted = targets * class_weight
+    row_weight = weighted.sum(axis=1)
+    if sample_weight is not None:
+        row_weight = row_weight * sample_weight
+    return _normalise_rows(weighted), row_weight
 
 
 def _accepts_sample_weight(estimator):

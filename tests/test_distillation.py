@@ -463,14 +463,15 @@ def test_unexpected_fit_params_without_routing(binary_data):
         _forest_and_tree().fit(X, y, check_input=True)
 
 
-def test_regressor_tree_matches_gini_tree_student():
+@pytest.mark.parametrize("class_weight", [None, {0: 1.0, 1: 4.0, 2: 0.5}])
+def test_regressor_tree_matches_gini_tree_student(class_weight):
     # Squared-error splits on the target matrix have the same gains as Gini
     # splits on the weighted replicas, so both students grow the same tree.
     X, y = make_classification(
         n_samples=200, n_features=6, n_informative=4, n_classes=3, random_state=0
     )
     teacher = RandomForestClassifier(30, max_depth=4, random_state=0)
-    params = {"temperature": 2.0, "alpha": 0.7}
+    params = {"temperature": 2.0, "alpha": 0.7, "class_weight": class_weight}
     classifier_student = DistillationClassifier(
         teacher, DecisionTreeClassifier(max_depth=4, random_state=0), **params
     ).fit(X, y)

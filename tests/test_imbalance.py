@@ -219,10 +219,12 @@ def test_random_state_seeds_sampler(imbalanced_data):
 
 @pytest.mark.parametrize("class_weight", ["balanced", {1: 9.0}, {0: 0.5, 1: 2.0}])
 def test_class_weight_equals_sample_weight(class_weight, imbalanced_data):
+    # With alpha=0 the student's targets are one-hot, so weighting each class's
+    # replicas equals weighting each row by the weight of its label.
     X, y = imbalanced_data
-    weighted = _tree_distiller(class_weight=class_weight).fit(X, y)
+    weighted = _tree_distiller(class_weight=class_weight, alpha=0.0).fit(X, y)
 
-    expected = _tree_distiller().fit(
+    expected = _tree_distiller(alpha=0.0).fit(
         X, y, sample_weight=compute_sample_weight(class_weight, y)
     )
 
@@ -232,6 +234,20 @@ def test_class_weight_equals_sample_weight(class_weight, imbalanced_data):
     )
     np.testing.assert_allclose(
         _root_weight(weighted.student_), _root_weight(expected.student_)
+    )
+
+
+def test_class_weight_weights_soft_target_classes(imbalanced_data):
+    X, y = imbalanced_data
+    class_weight = {0: 1.0, 1: 9.0}
+
+    model = _tree_distiller(class_weight=class_weight, temperature=3.0).fit(X, y)
+
+    weights = np.array([1.0, 9.0])
+    expected = (model.soft_targets_ * weights).sum(axis=0)
+    np.testing.assert_allclose(_root_weight(model.student_), expected.sum())
+    np.testing.assert_allclose(
+        model.student_.tree_.value[0, 0], expected / expected.sum()
     )
 
 
