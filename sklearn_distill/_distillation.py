@@ -534,11 +534,22 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         return tags
 
     def _components_rejecting(self, input_tag):
-        """Name the teacher and the student whose input tag `input_tag` is False."""
-        components = {"teacher": self.teacher, "student": self.student}
+        """Name the components whose input tag `input_tag` is False.
+
+        The components are the teacher, the student, the sampler and the
+        samplers of the transfer set: each of them receives `X`.
+        """
+        components = [("teacher", self.teacher), ("student", self.student)]
+        if self.sampler is not None:
+            components.append(("sampler", self.sampler))
+        transfer_set = self.transfer_set
+        if transfer_set is not None and not isinstance(transfer_set, list):
+            transfer_set = [transfer_set]
+        for sampler in transfer_set or []:
+            components.append(("transfer_set sampler", sampler))
         return [
             f"the {role} {type(estimator).__name__}"
-            for role, estimator in components.items()
+            for role, estimator in components
             if not _accepts_input(estimator, input_tag)
         ]
 
@@ -1038,13 +1049,20 @@ def _stack_rows(blocks):
 def _accepts_input(estimator, input_tag):
     """Tell whether `estimator` accepts the input that `input_tag` names.
 
-    scikit-learn 1.9 never sets ``allow_nan`` on a Pipeline, but NaN reaches
-    only its first step, so that step's tag is used.
+    scikit-learn 1.9 never sets ``allow_nan`` on a Pipeline. NaN passes
+    through transformers such as StandardScaler until an imputer of
+    :mod:`sklearn.impute` replaces it, so every step up to the first imputer,
+    or every step if there is none, must accept NaN.
     """
-    if input_tag == "allow_nan" and isinstance(estimator, Pipeline) and estimator.steps:
-        first_step = estimator.steps[0][1]
-        if first_step is not None and first_step != "passthrough":
-            estimator = first_step
+    if input_tag == "allow_nan" and isinstance(estimator, Pipeline):
+        for _, step in estimator.steps:
+            if step is None or step == "passthrough":
+                continue
+            if not get_tags(step).input_tags.allow_nan:
+                return False
+            if type(step).__module__.startswith("sklearn.impute"):
+                return True
+        return True
     return getattr(get_tags(estimator).input_tags, input_tag)
 
 
