@@ -198,7 +198,13 @@ def replicate_targets(X, targets, sample_weight=None, class_weight=None):
 
     with np.errstate(invalid="ignore", divide="ignore"):
         share = weighted / weighted.sum(axis=1, keepdims=True)
-    rows, classes = np.nonzero(share >= MIN_REPLICA_PROBA)
+    kept = share >= MIN_REPLICA_PROBA
+    # A class below the threshold on every row would vanish from the
+    # student's labels, and classifiers such as LogisticRegression reject
+    # one-class data. Its most likely row is kept, with its tiny weight.
+    vanished = np.flatnonzero(~kept.any(axis=0) & (weighted.max(axis=0) > 0))
+    kept[share[:, vanished].argmax(axis=0), vanished] = True
+    rows, classes = np.nonzero(kept)
     weight_rep = weighted[rows, classes] * sample_weight[rows]
     return _safe_indexing(X, rows), classes, weight_rep
 
