@@ -226,7 +226,15 @@ def _accepts_sample_weight(estimator):
 
 def _weight_params(estimator, sample_weight):
     if isinstance(estimator, Pipeline):
-        return {f"{estimator.steps[-1][0]}__sample_weight": sample_weight}
+        # Every step that takes weights gets them: a StandardScaler fitted
+        # unweighted would take its statistics from the replicated rows.
+        # NOTE: steps whose fit takes no sample_weight, such as PCA, still do.
+        return {
+            f"{name}__sample_weight": sample_weight
+            for name, step in estimator.steps
+            if step not in (None, "passthrough")
+            and has_fit_parameter(step, "sample_weight")
+        }
     return {"sample_weight": sample_weight}
 
 
