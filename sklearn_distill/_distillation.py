@@ -17,7 +17,7 @@ from sklearn.utils._metadata_requests import (
     _routing_enabled,
     process_routing,
 )
-from sklearn.utils.class_weight import compute_class_weight, compute_sample_weight
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -400,7 +400,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             rows.X,
             rows.targets,
             sample_weight=rows.sample_weight,
-            class_weight=self._student_class_weights(y),
+            class_weight=self._student_class_weights(y, sample_weight),
             soft_targets=rows.soft_targets,
             y_encoded=rows.y_encoded,
             alpha=self.alpha,
@@ -762,11 +762,15 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         self.teacher_ = staged.fit(X, y, **teacher_params).teacher_
         return staged
 
-    def _student_class_weights(self, y):
-        """Return the student's weight of each class position, or None."""
+    def _student_class_weights(self, y, sample_weight=None):
+        """Return the student's weight of each class position, or None.
+
+        "balanced" counts each row by its sample weight, as scikit-learn's
+        classifiers do, so that a weight of 2 equals a repeated row.
+        """
         if self.class_weight is None:
             return None
-        return compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+        return _class_weights(self.class_weight, self.classes_, y, sample_weight)
 
     def _add_transfer_rows(self, transfer_samplers, rows, y):
         """Append the rows of each transfer sampler to the student's rows.
@@ -891,9 +895,13 @@ class _StagedTeacher(BaseEstimator):
             X, y, fit_params = _resample(clone(self.sampler), X, y, fit_params)
 
         if self.class_weight is not None:
-            weights = compute_sample_weight(self.class_weight, y)
-            if fit_params.get("sample_weight") is not None:
-                weights = weights * np.asarray(fit_params["sample_weight"])
+            sample_weight = fit_params.get("sample_weight")
+            classes, positions = np.unique(y, return_inverse=True)
+            # "balanced" counts each row by its sample weight, as for the student.
+            weights = _class_weights(self.class_weight, classes, y, sample_weight)
+            weights = weights[positions]
+            if sample_weight is not None:
+                weights = weights * np.asarray(sample_weight)
             fit_params = {**fit_params, "sample_weight": weights}
 
         self.teacher_ = clone(self.teacher).fit(X, y, **fit_params)
@@ -1044,6 +1052,19 @@ def _stack_rows(blocks):
     if any(sparse.issparse(block) for block in blocks):
         return sparse.vstack([sparse.csr_matrix(block) for block in blocks], "csr")
     return np.vstack(blocks)
+
+
+def _class_weights(class_weight, classes, y, sample_weight):
+    """Compute the weight of each class, counting rows by `sample_weight`.
+
+    A class whose rows all weigh 0 gets weight 0 in place of the infinity of
+    "balanced": its rows contribute nothing either way.
+    """
+    with np.errstate(divide="ignore"):
+        weights = compute_class_weight(
+            class_weight, classes=classes, y=y, sample_weight=sample_weight
+        )
+    return np.where(np.isfinite(weights), weights, 0.0)
 
 
 def _accepts_input(estimator, input_tag):
