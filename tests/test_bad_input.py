@@ -20,6 +20,7 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 from sklearn_distill import DistillationClassifier
+from sklearn_distill.adversarial import AttackSampler, generate_adversarial
 
 FEATURE_NAMES = list("abcd")
 
@@ -500,3 +501,51 @@ def test_failed_refit_keeps_previous_model(binary_data):
         model.fit(X, np.zeros(60, dtype=int))
     assert joblib.hash(model) == fitted_hash
     np.testing.assert_array_equal(model.classes_, [0, 1])
+
+
+@pytest.mark.parametrize(
+    "eps, shown",
+    [
+        (-0.1, "-0.1"),
+        (0, "0"),
+        (np.nan, "nan"),
+        (np.inf, "inf"),
+        ("0.1", "'0.1'"),
+        (None, "None"),
+        ([0.1], "[0.1]"),
+    ],
+)
+def test_attack_sampler_rejects_invalid_budget(binary_data, eps, shown):
+    X, y = binary_data
+    sampler = AttackSampler(eps=eps, random_state=0)
+    inputs_hash = joblib.hash((X, y))
+    message = (
+        "The 'eps' parameter of AttackSampler must be a float in the range "
+        f"(0.0, inf). Got {shown} instead."
+    )
+
+    with pytest.raises(ValueError, match=_whole(message)):
+        sampler.fit_resample(X, y)
+
+    assert _fitted_attributes(sampler) == []
+    assert joblib.hash((X, y)) == inputs_hash
+
+
+@pytest.mark.parametrize(
+    "eps, shown", [(-0.1, "-0.1"), (np.nan, "nan"), ("0.1", "'0.1'"), (None, "None")]
+)
+def test_generate_adversarial_rejects_invalid_budget(binary_data, eps, shown):
+    X, y = binary_data
+    estimator = DecisionTreeClassifier(max_depth=3, random_state=0).fit(X, y)
+    estimator_hash = joblib.hash(estimator)
+    inputs_hash = joblib.hash((X, y))
+    message = (
+        "The 'eps' parameter of generate_adversarial must be a float in the range "
+        f"[0.0, inf). Got {shown} instead."
+    )
+
+    with pytest.raises(ValueError, match=_whole(message)):
+        generate_adversarial(estimator, X, y, eps=eps)
+
+    assert joblib.hash(estimator) == estimator_hash
+    assert joblib.hash((X, y)) == inputs_hash
