@@ -7,17 +7,20 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from imblearn.over_sampling import SMOTE
 from sklearn.ensemble import (
     ExtraTreesClassifier,
     RandomForestClassifier,
     RandomForestRegressor,
 )
 from sklearn.frozen import FrozenEstimator
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import cross_val_predict
 from sklearn.tree import DecisionTreeClassifier
 from skorch import NeuralNetClassifier
 
 from sklearn_distill import DistillationClassifier
+from sklearn_distill.adversarial import AttackSampler
 from sklearn_distill.cleaning import LabelNoiseCleaner, OutlierFilter
 from sklearn_distill.transfer import (
     GaussianNoiseSampler,
@@ -242,3 +245,83 @@ def test_label_noise_cleaner_same_for_any_n_jobs(binary_data, n_jobs):
         parallel.out_of_fold_proba_, serial.out_of_fold_proba_
     )
     np.testing.assert_array_equal(parallel.removed_indices_, serial.removed_indices_)
+
+
+# Each attack set depends on random numbers, at least through the choice of
+# source rows, so only random_state can make two runs agree.
+ATTACK_SAMPLERS = {
+    "exact-tree": lambda **params: AttackSampler(n_samples=20, **params),
+    "fgsm-linear": lambda **params: AttackSampler(
+        LogisticRegression(), attack="fgsm", n_samples=20, **params
+    ),
+    "pgd-linear": lambda **params: AttackSampler(
+        LogisticRegression(), attack="pgd", n_samples=20, **params
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(ATTACK_SAMPLERS))
+def test_attack_set_same_for_same_random_state(binary_data, name):
+    X, y = binary_data
+    input_hash = joblib.hash((X, y))
+
+    first = ATTACK_SAMPLERS[name](random_state=0)
+    X_first, y_first = first.fit_resample(X, y)
+    second = ATTACK_SAMPLERS[name](random_state=0)
+    X_second, y_second = second.fit_resample(X, y)
+    X_other, _ = ATTACK_SAMPLERS[name](random_state=1).fit_resample(X, y)
+
+    np.testing.assert_array_equal(X_second, X_first)
+    np.testing.assert_array_equal(y_second, y_first)
+    np.testing.assert_array_equal(second.sample_indices_, first.sample_indices_)
+    assert not np.array_equal(X_other, X_first)
+    assert joblib.hash((X, y)) == input_hash
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_attack_set_same_for_any_n_jobs(binary_data, n_jobs):
+    X, y = binary_data
+    make_sampler = ATTACK_SAMPLERS["pgd-linear"]
+    X_serial, y_serial = make_sampler(random_state=0).fit_resample(X, y)
+    X_parallel, y_parallel = make_sampler(random_state=0, n_jobs=n_jobs).fit_resample(
+        X, y
+    )
+    np.testing.assert_array_equal(X_parallel, X_serial)
+    np.testing.assert_array_equal(y_parallel, y_serial)
+
+
+def test_attack_sampler_leaves_estimator_unchanged(binary_data):
+    X, y = binary_data
+    estimator = LogisticRegression()
+    frozen = FrozenEstimator(LogisticRegression().fit(X, y))
+    hashes = joblib.hash((estimator, frozen))
+    AttackSampler(estimator, attack="fgsm", random_state=0).fit_resample(X, y)
+    AttackSampler(frozen, attack="fgsm", random_state=0).fit_resample(X, y)
+    assert joblib.hash((estimator, frozen)) == hashes
+    assert not hasattr(estimator, "coef_")
+
+
+@pytest.mark.parametrize(
+    "name, params",
+    [
+        ("sampler", {"sampler": SMOTE()}),
+        ("transfer-set", {"transfer_set": GaussianNoiseSampler()}),
+        (
+            "attack-transfer-set",
+            {"transfer_set": AttackSampler(n_samples=20), "transfer_labels": "source"},
+        ),
+    ],
+)
+def test_stages_seeded_by_random_state(binary_data, name, params):
+    X, y = binary_data
+
+    def fitted_proba(random_state):
+        model = DistillationClassifier(
+            RandomForestClassifier(10, max_depth=3),
+            DecisionTreeClassifier(max_depth=3, max_features=2),
+            random_state=random_state,
+            **params,
+        )
+        return model.fit(X, y).predict_proba(X)
+
+    np.testing.assert_array_equal(fitted_proba(0), fitted_proba(0))
