@@ -21,6 +21,7 @@ from skops.io.exceptions import UntrustedTypesFoundException
 from skorch import NeuralNetBinaryClassifier, NeuralNetClassifier
 
 from sklearn_distill import DistillationClassifier
+from sklearn_distill.adversarial import AttackSampler
 from sklearn_distill.cleaning import LabelNoiseCleaner, OutlierFilter
 from sklearn_distill.neural import (
     AdversarialNetBinaryClassifier,
@@ -64,6 +65,7 @@ EXPECTED_UNTRUSTED_TYPES = {
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
     "sklearn.tree._tree.Tree",
     "sklearn_distill._distillation.DistillationClassifier",
+    "sklearn_distill.adversarial._sampler.AttackSampler",
     "sklearn_distill.cleaning.LabelNoiseCleaner",
     "sklearn_distill.cleaning.OutlierFilter",
     "sklearn_distill.neural._loss.DistillationLoss",
@@ -176,6 +178,12 @@ SAMPLERS = {
         estimator=LogisticRegression(), threshold=0.7, random_state=random_state
     ),
     "outlier": lambda random_state: OutlierFilter(random_state=random_state),
+    "attack-tree": lambda random_state: AttackSampler(
+        n_samples=10, random_state=random_state
+    ),
+    "attack-linear": lambda random_state: AttackSampler(
+        LogisticRegression(), attack="fgsm", n_samples=10, random_state=random_state
+    ),
 }
 
 ROUND_TRIPS = ["pickle", "skops"]
@@ -264,7 +272,12 @@ def test_sampler_round_trip(binary_data, name, kind):
     fitted = {key: value for key, value in vars(sampler).items() if key.endswith("_")}
     assert fitted
     for key, value in fitted.items():
-        np.testing.assert_equal(getattr(loaded, key), value, err_msg=key)
+        if hasattr(value, "predict"):
+            # A fitted estimator, such as the model the attack ran against.
+            assert repr(getattr(loaded, key)) == repr(value)
+            _check_same_predictions(getattr(loaded, key), value, X)
+        else:
+            np.testing.assert_equal(getattr(loaded, key), value, err_msg=key)
     # The loaded sampler refits to the same rows.
     X_again, y_again = loaded.fit_resample(X, y)
     np.testing.assert_array_equal(X_again, X_res)
