@@ -10,6 +10,7 @@ it is added there.
 import importlib
 import inspect
 import pkgutil
+import re
 
 import pytest
 import torch
@@ -358,7 +359,9 @@ def _param_validation_cases():
             marks = [
                 pytest.mark.xfail(strict=True, raises=AttributeError, reason=reason)
             ]
-        cases.append(pytest.param(estimator, marks=marks, id=type(estimator).__name__))
+        # The id is the compact repr that parametrize_with_checks uses.
+        name = re.sub(r"\s", "", str(estimator))
+        cases.append(pytest.param(estimator, marks=marks, id=name))
     return cases
 
 
