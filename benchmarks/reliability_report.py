@@ -15,7 +15,7 @@ Runs the reliability test files with pytest and prints one table:
   tests/test_concurrency.py and tests/test_docstrings.py.
 
 "known failures" are checks marked as expected failures in the test files,
-each with its reason there; "failed" counts everything else that did not
+each with its reason there. "failed" counts everything else that did not
 pass, and the script exits with status 1 when it is not zero. "skipped"
 counts the checks that scikit-learn skips itself, such as its array API
 check when the SCIPY_ARRAY_API environment variable is not set.

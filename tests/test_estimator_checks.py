@@ -3,8 +3,9 @@
 Public estimators are found in ``__all__`` of the package and of each public
 module, so a new estimator or sampler is checked as soon as it is exported.
 Classes that cannot be built without arguments get their instances from
-`CONFIGURATIONS`; a new one fails `test_every_estimator_has_instances` until
-it is added there.
+`CONFIGURATIONS` or, for skorch nets and skorch components, from
+`SKORCH_CONFIGURATIONS`. A new class of that kind fails
+`test_every_estimator_has_instances` until it is added there.
 """
 
 import importlib

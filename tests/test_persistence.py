@@ -51,7 +51,7 @@ TRUSTED_PACKAGES = (
 # functools.partial(torch.softmax, dim=-1).
 SKORCH_BUILTINS = {"builtins.print", "functools.partial"}
 
-# Every type that skops asks the caller to trust for the estimators below. A
+# Every type that skops reports as untrusted for the estimators below. A
 # new entry means a new kind of object in saved files: review it before
 # adding it here.
 EXPECTED_UNTRUSTED_TYPES = {
