@@ -77,7 +77,6 @@ def test_module_entry_point_runs():
     assert completed.stdout.startswith("usage: sklearn-distill compare")
 
 
-@pytest.mark.slow
 def test_default_run(capsys):
     assert main(["compare", "--quiet"]) == 0
 
@@ -108,6 +107,51 @@ def test_fast_run_prints_table(capsys):
         "fit_s",
     ]
     assert _table_methods(out) == TREE_METHODS
+    assert out.split("\n\n")[2] == ("attacks (worst case per row): decision_tree\n")
+    for line in table.splitlines()[1:]:
+        assert line.split()[7] == "no"
+
+
+def test_attacks_that_do_not_apply_are_skipped(capsys):
+    argv = ["--methods", "plain", "--attacks", "pgd,hopskipjump", "--attack-rows", "8"]
+    main(["compare", *FAST, *argv])
+
+    notes = capsys.readouterr().out.split("\n\n")[2].splitlines()
+    assert notes == [
+        "attacks (worst case per row): hopskipjump",
+        "plain: skipped pgd, which do not apply to DecisionTreeClassifier",
+    ]
+
+
+def test_defensive_distillation_flags_masking(capsys):
+    main(
+        [
+            "compare",
+            "--model",
+            "mlp",
+            "--methods",
+            "plain,defensive",
+            "--max-rows",
+            "200",
+            "--eps",
+            "0.1",
+            "--quiet",
+        ]
+    )
+
+    out = capsys.readouterr().out
+    table, notes = out.split("\n\n")[1:3]
+    verdicts = [line.split()[7] for line in table.splitlines()[1:]]
+    assert verdicts == ["no", "yes"]
+    assert notes.splitlines()[:2] == [
+        "plain: attacks (worst case per row): pgd, fgsm",
+        "defensive: attacks (worst case per row): pgd, fgsm, adaptive_pgd, "
+        "adaptive_fgsm",
+    ]
+    findings = [line for line in notes.splitlines() if "gradient masking" in line]
+    assert findings
+    for line in findings:
+        assert line.startswith("defensive: gradient masking: ")
 
 
 def test_csv_run_writes_json(capsys, tmp_path, wine_csv):
@@ -252,6 +296,11 @@ def test_mlp_run_covers_net_methods(capsys):
             ["--methods", "plain,defensive"],
             "--methods defensive do not apply to --model tree; run --help for the "
             "methods of each family",
+        ),
+        (
+            ["--attacks", "pgd,deepfool"],
+            "argument --attacks: unknown attack 'deepfool'; choose from pgd, "
+            "fgsm, cw, hopskipjump, zoo, decision_tree",
         ),
         (
             ["--output", "results.xlsx"],

@@ -19,10 +19,12 @@ from ._data import (
     split_dataset,
 )
 from ._evaluation import (
+    ATTACK_NAMES,
+    DEFAULT_ATTACK_ROWS,
+    DEFAULT_ATTACKS,
     Comparison,
-    clean_scores,
     deployed_model,
-    evaluate_robustness,
+    evaluate_model,
     model_size_kb,
     run_comparison,
 )
@@ -47,7 +49,10 @@ from ._output import (
 )
 
 __all__ = [
+    "ATTACK_NAMES",
     "DATASETS",
+    "DEFAULT_ATTACKS",
+    "DEFAULT_ATTACK_ROWS",
     "DEFAULT_EPOCHS",
     "DEFAULT_EPS",
     "FAMILIES",
@@ -61,9 +66,8 @@ __all__ = [
     "Method",
     "Settings",
     "Split",
-    "clean_scores",
     "deployed_model",
-    "evaluate_robustness",
+    "evaluate_model",
     "format_report",
     "format_table",
     "dataset_from_frame",
