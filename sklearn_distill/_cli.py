@@ -447,7 +447,7 @@ def _run_compare(args):
         _compare.write_results(comparison.results, args.output)
         print(f"\nResults written to {args.output}")
     if args.plot is not None:
-        _compare.save_plot(comparison.results, args.plot, title=comparison.title)
+        _compare.save_plot(comparison.results, args.plot, title=comparison.short_title)
         print(f"Robustness curves written to {args.plot}")
     return 0
 

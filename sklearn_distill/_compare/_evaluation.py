@@ -55,6 +55,8 @@ class Comparison:
     ----------
     title : str
         One line naming the data set, the family and the split sizes.
+    short_title : str
+        The data set, the family and the seed, for a figure.
     results : DataFrame
         One row per method: the figures described in :func:`run_comparison`.
     notes : list of str
@@ -63,6 +65,7 @@ class Comparison:
     """
 
     title: str
+    short_title: str
     results: pd.DataFrame
     notes: list
 
@@ -181,7 +184,13 @@ def run_comparison(
         f"{split.X_train.shape[1]} features, {settings.n_classes} classes, "
         f"seed {random_state}"
     )
-    return Comparison(title=title, results=pd.DataFrame(rows), notes=notes)
+    short_title = f"{dataset.name}, {model} family, seed {random_state}"
+    return Comparison(
+        title=title,
+        short_title=short_title,
+        results=pd.DataFrame(rows),
+        notes=notes,
+    )
 
 
 def _attack_notes(attacks_ran):

@@ -101,6 +101,8 @@ def plot_robustness_curves(results, ax=None):
     """
     import matplotlib.pyplot as plt
 
+    from ..metrics import RobustnessCurveDisplay
+
     if ax is None:
         _, ax = plt.subplots(figsize=(6.4, 4.2), layout="constrained")
 
@@ -108,11 +110,12 @@ def plot_robustness_curves(results, ax=None):
     eps = [0.0] + [value for value, _ in columns]
     for _, row in results.iterrows():
         accuracy = [row["accuracy"]] + [row[name] for _, name in columns]
-        ax.plot(eps, accuracy, marker="o", label=row["method"])
+        RobustnessCurveDisplay(eps=eps, accuracy=accuracy, name=row["method"]).plot(
+            ax=ax
+        )
 
     ax.set_xlabel("eps (L-infinity budget, share of each feature's range)")
-    ax.set_ylabel("accuracy under attack")
-    ax.set_ylim(-0.02, 1.02)
+    ax.set_ylabel("accuracy under the worst attack")
     ax.grid(alpha=0.3)
     ax.legend(loc="lower left", fontsize="small")
     return ax
