@@ -274,7 +274,7 @@ def test_format_table_rounds(results):
         "size_kb",
         "fit_s",
     ]
-    assert lines[1].split() == ["plain", "0.950", "0.700", "0.400", "2.5", "0.01"]
+    assert lines[1].split() == ["plain", "0.950", "0.700", "0.400", "2.5", "0.010"]
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".json"])

@@ -47,7 +47,7 @@ def format_table(results):
     """
     formatters = {
         "size_kb": "{:.1f}".format,
-        "fit_s": "{:.2f}".format,
+        "fit_s": "{:.3f}".format,
     }
     return results.to_string(
         index=False,
