@@ -8,7 +8,7 @@ import pytest
 from sklearn.datasets import load_wine
 
 from sklearn_distill import _compare
-from sklearn_distill._cli import main
+from sklearn_distill._cli import build_parser, main
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -54,8 +54,7 @@ def test_help_explains_every_option(capsys):
     help_text = capsys.readouterr().out
 
     assert excinfo.value.code == 0
-    parser = main.__globals__["build_parser"]()
-    compare = parser._subparsers._group_actions[0].choices["compare"]
+    compare = build_parser().parse_args(["compare"]).command_parser
     for action in compare._actions:
         for option in action.option_strings:
             assert option in help_text
