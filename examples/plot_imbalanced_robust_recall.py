@@ -4,8 +4,8 @@ Imbalanced data: SMOTE and robust minority recall
 ===================================================
 
 On imbalanced data the class that matters is often the rare one, and it is
-both the least represented and the easiest to attack: a small tree that
-rarely predicts it has few, thin regions for it, and a small perturbation
+both the least represented and the easiest to attack. A small tree that
+rarely predicts it has few, thin regions for it, so a small perturbation
 moves a rare row out of them. This example asks a handwritten-digit
 classifier a rare question, "is this digit a 9?" (180 of 1,797 images, 10 %),
 and compares depth-4 trees on two figures:
