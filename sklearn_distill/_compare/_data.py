@@ -373,7 +373,8 @@ def split_dataset(dataset, *, test_size, random_state, max_rows=None):
         raise CompareInputError(
             f"The {X.shape[0]} rows cannot be split with --test-size "
             f"{test_size} into train and test rows that hold every one of the "
-            f"{n_classes} classes: {exc} Use more rows or another --test-size."
+            f"{n_classes} classes: {str(exc).rstrip('.')}. Use more rows or another "
+            "--test-size."
         ) from exc
 
     scaler = MinMaxScaler(clip=True).fit(X_train)
