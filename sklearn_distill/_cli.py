@@ -218,7 +218,7 @@ def _add_method_options(parser):
     )
     group.add_argument(
         "--n-jobs",
-        type=int,
+        type=_n_jobs,
         default=None,
         metavar="N",
         help="number of parallel jobs for forests and attacks; -1 uses every "
@@ -272,6 +272,20 @@ def _positive_int(text):
         ) from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is below 1; pass at least 1")
+    return value
+
+
+def _n_jobs(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an integer; pass a number of jobs such as 2, or -1"
+        ) from None
+    if value == 0:
+        raise argparse.ArgumentTypeError(
+            "0 jobs cannot run anything; pass at least 1, or -1 for every core"
+        )
     return value
 
 

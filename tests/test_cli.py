@@ -282,6 +282,11 @@ def test_mlp_run_covers_net_methods(capsys):
             "argument --max-rows: 0 is below 1; pass at least 1",
         ),
         (
+            ["--n-jobs", "0"],
+            "argument --n-jobs: 0 jobs cannot run anything; pass at least 1, or "
+            "-1 for every core",
+        ),
+        (
             ["--model", "svm"],
             "argument --model: 'svm' is not a model family; choose from tree, "
             "forest, mlp",
