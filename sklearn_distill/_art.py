@@ -457,6 +457,14 @@ def attack_chunk(
     X_adv : ndarray of shape (n_samples, n_features), dtype float64
         ART's adversarial rows, not yet projected onto the ball.
     """
+    is_hopskipjump = spec.name == "hopskipjump" or (
+        spec.art_class is not None and issubclass(spec.art_class, HopSkipJump)
+    )
+    if is_hopskipjump:
+        clip_values = _overall_range(clip_values)
+        if clip_values[0] == clip_values[1]:
+            return X.astype(np.float64)
+
     classifier = art_classifier(
         estimator, X.shape[1], classes, clip_values, dtype=X.dtype, adaptive=adaptive
     )
@@ -624,6 +632,18 @@ def _build_attack(spec, classifier, *, eps, norm, n_rows):
     params = dict(ZOO_PARAMS)
     params["nb_parallel"] = min(params["nb_parallel"], classifier.input_shape[0])
     return ZooAttack(classifier, batch_size=1, verbose=False, **params)
+
+
+def _overall_range(clip_values):
+    """Return the smallest minimum and largest maximum over all features.
+
+    ART 1.20's HopSkipJump divides by a tenth of ``maximum - minimum`` when it
+    estimates gradients, so a constant feature gives NaN steps and its step
+    search never ends. It gets one range for all features instead; the
+    adversarial rows are clipped to the per-feature range afterwards.
+    """
+    low, high = clip_values
+    return float(np.min(low)), float(np.max(high))
 
 
 def _run_hopskipjump(attack, classifier, X, targets):
