@@ -457,10 +457,7 @@ def attack_chunk(
     X_adv : ndarray of shape (n_samples, n_features), dtype float64
         ART's adversarial rows, not yet projected onto the ball.
     """
-    is_hopskipjump = spec.name == "hopskipjump" or (
-        spec.art_class is not None and issubclass(spec.art_class, HopSkipJump)
-    )
-    if is_hopskipjump:
+    if _needs_scalar_clip(spec):
         clip_values = _overall_range(clip_values)
         if clip_values[0] == clip_values[1]:
             return X.astype(np.float64)
@@ -634,13 +631,24 @@ def _build_attack(spec, classifier, *, eps, norm, n_rows):
     return ZooAttack(classifier, batch_size=1, verbose=False, **params)
 
 
-def _overall_range(clip_values):
-    """Return the smallest minimum and largest maximum over all features.
+def _needs_scalar_clip(spec):
+    """Tell whether the ART attack of `spec` handles scalar clip values only.
 
     ART 1.20's HopSkipJump divides by a tenth of ``maximum - minimum`` when it
     estimates gradients, so a constant feature gives NaN steps and its step
-    search never ends. It gets one range for all features instead; the
-    adversarial rows are clipped to the per-feature range afterwards.
+    search never ends. Its ZOO clips the updated coordinates with the whole
+    per-feature arrays, which fails when it updates fewer coordinates than
+    there are features.
+    """
+    if spec.art_class is not None:
+        return issubclass(spec.art_class, HopSkipJump | ZooAttack)
+    return spec.name in ("hopskipjump", "zoo")
+
+
+def _overall_range(clip_values):
+    """Return the smallest minimum and largest maximum over all features.
+
+    The adversarial rows are clipped to the per-feature range afterwards.
     """
     low, high = clip_values
     return float(np.min(low)), float(np.max(high))

@@ -15,10 +15,16 @@ from .._compat import HasMethods, Interval, StrOptions, validate_params
 from ._exact_tree import attack_tree
 from ._projection import clip_bounds, project
 
-#: Rows per chunk. Chunks are fixed by the row count alone, never by
-#: `n_jobs`, and each has its own seed, so results do not depend on how many
-#: workers run them.
-CHUNK_SIZE = 64
+#: Rows per chunk for each named attack. Chunks are fixed by the attack and
+#: the row count alone, never by `n_jobs`, and each has its own seed, so
+#: results do not depend on how many workers run them. Gradient attacks and
+#: the exact tree attack process a chunk as one batch, so large chunks keep
+#: them vectorised. The other attacks work row by row, so small chunks
+#: balance the load between workers.
+CHUNK_SIZES = {"fgsm": 256, "pgd": 256, "decision_tree": 1024}
+
+#: Rows per chunk for the attacks missing from `CHUNK_SIZES`.
+DEFAULT_CHUNK_SIZE = 16
 
 ATTACK_CONSTRAINTS = [
     StrOptions({"auto", *_art.ATTACKS}),
@@ -63,7 +69,7 @@ def run_attack(
     n_jobs=None,
     verbose=0,
     adaptive=False,
-    chunk_size=CHUNK_SIZE,
+    chunk_size=None,
 ):
     """Attack the rows of `X` in chunks and project the result onto the ball.
 
@@ -72,8 +78,9 @@ def run_attack(
 
     adaptive : bool, default=False
         Attack the logits divided by the model's training temperature.
-    chunk_size : int, default=CHUNK_SIZE
-        Rows per chunk.
+    chunk_size : int, default=None
+        Rows per chunk. None takes the attack's entry in `CHUNK_SIZES`, or
+        `DEFAULT_CHUNK_SIZE`.
 
     Returns
     -------
@@ -91,6 +98,8 @@ def run_attack(
     if spec.name != "decision_tree":
         _check_art_view(estimator, X, classes, (low, high), adaptive)
 
+    if chunk_size is None:
+        chunk_size = CHUNK_SIZES.get(spec.name, DEFAULT_CHUNK_SIZE)
     chunks = [
         slice(start, start + chunk_size) for start in range(0, X.shape[0], chunk_size)
     ]
