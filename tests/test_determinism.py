@@ -22,6 +22,7 @@ from skorch import NeuralNetClassifier
 from sklearn_distill import DistillationClassifier
 from sklearn_distill.adversarial import AttackSampler
 from sklearn_distill.cleaning import LabelNoiseCleaner, OutlierFilter
+from sklearn_distill.metrics import robustness_report
 from sklearn_distill.transfer import (
     GaussianNoiseSampler,
     InterpolationSampler,
@@ -325,3 +326,21 @@ def test_stages_seeded_by_random_state(binary_data, name, params):
         return model.fit(X, y).predict_proba(X)
 
     np.testing.assert_array_equal(fitted_proba(0), fitted_proba(0))
+
+
+def test_robustness_report_same_for_any_n_jobs(binary_data):
+    X, y = binary_data
+    estimator = LogisticRegression().fit(X, y)
+    estimator_hash = joblib.hash(estimator)
+    input_hash = joblib.hash((X, y))
+
+    def report(**params):
+        return robustness_report(
+            estimator, X[:30], y[:30], attacks=["pgd"], eps=(0.1,), **params
+        )
+
+    serial = report(random_state=0)
+    pd.testing.assert_frame_equal(report(random_state=0), serial)
+    pd.testing.assert_frame_equal(report(random_state=0, n_jobs=2), serial)
+    assert joblib.hash(estimator) == estimator_hash
+    assert joblib.hash((X, y)) == input_hash
