@@ -15,7 +15,7 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.tree import DecisionTreeClassifier
 from skorch import NeuralNetClassifier
 
-from sklearn_distill import _art
+from sklearn_distill import DistillationClassifier, _art
 from sklearn_distill.adversarial import exact_tree_attack
 from sklearn_distill.exceptions import GradientMaskingWarning
 from sklearn_distill.metrics import (
@@ -313,6 +313,50 @@ def test_distilled_net_triggers_masking_warning(digits, distilled_net):
     assert report.attrs["gradient_masking"] == [
         text.split(": ", 1)[1].split(" Gradient attacks may")[0] for text in messages
     ]
+
+
+def test_defensive_distillation_triggers_masking_warning(digits):
+    # Defensive distillation: a teacher trained at temperature 20 and a
+    # student distilled from it at 20, both deployed at temperature 1.
+    neural = pytest.importorskip("sklearn_distill.neural")
+    X, y = digits
+
+    def make_module():
+        return torch.nn.Sequential(
+            torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 10)
+        )
+
+    settings = {
+        "criterion": torch.nn.CrossEntropyLoss,
+        "optimizer": torch.optim.Adam,
+        "lr": 0.01,
+        "max_epochs": 10,
+        "batch_size": 64,
+        "train_split": None,
+        "verbose": 0,
+    }
+    torch.manual_seed(0)
+    teacher = neural.TemperatureNetClassifier(
+        make_module(), temperature=20.0, **settings
+    )
+    student = NeuralNetClassifier(make_module(), **settings)
+    model = DistillationClassifier(teacher, student, temperature=20.0).fit(X, y)
+
+    with pytest.warns(GradientMaskingWarning) as caught:
+        report = robustness_report(model, X[:40], y[:40], eps=0.2, random_state=0)
+    messages = [str(warning.message) for warning in caught]
+    table = accuracy_table(report)
+    assert any(
+        "dividing the logits by the training temperature 20 lowers robust "
+        "accuracy under pgd at eps=0.2" in text
+        for text in messages
+    )
+    assert table[("adaptive_pgd", 0.2)] < table[("pgd", 0.2)]
+    assert table[("worst_case", 0.2)] <= min(
+        table[("pgd", 0.2)],
+        table[("hopskipjump", 0.2)],
+        table[("adaptive_pgd", 0.2)],
+    )
 
 
 def test_masking_checks_can_be_turned_off(digits, distilled_net):
