@@ -77,7 +77,9 @@ ESTIMATOR_CHECK_TESTS = {
 def _estimator_label(test_name, param):
     """Name the estimator and the check suite from a test's parameter id."""
     estimator = re.sub(r"-check_\w+.*$", "", param)
-    name = estimator.split("(", 1)[0]
+    # skorch nets print as "<class 'module.Name'>[uninitialized](...)".
+    skorch_class = re.match(r"<class'[\w.]*?(\w+)'>", estimator)
+    name = skorch_class.group(1) if skorch_class else estimator.split("(", 1)[0]
     components = re.findall(r"\b(teacher|student)=(\w+)", estimator)
     options = re.findall(
         r"\b(teacher_cv|sampler|transfer_set|class_weight|temperature|alpha)=",
