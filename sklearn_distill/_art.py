@@ -1,11 +1,12 @@
 """Adaptor between fitted classifiers and the Adversarial Robustness Toolbox.
 
 This is the only module of sklearn-distill that imports ``art``. It decides
-which attacks a fitted model supports, wraps the model in the matching ART
-estimator (with loss gradients for skorch nets and the linear models ART
-differentiates, black-box otherwise), maps labels to class positions and runs
-one chunk of an ART evasion attack. Chunking, projection onto the ε-ball and
-the caller's containers are handled in :mod:`sklearn_distill.adversarial`.
+which attacks a fitted model supports and wraps the model in the matching ART
+estimator: one with loss gradients for skorch nets and the linear models ART
+differentiates, a black box otherwise. It also maps labels to class positions
+and runs one chunk of an ART evasion attack. Chunking, projection onto the
+ε-ball and the caller's containers are handled in
+:mod:`sklearn_distill.adversarial`.
 
 ART 1.20 expects one-hot labels in class-position order and float32 inputs,
 and its scikit-learn wrappers call ``predict_proba`` on bare arrays. Every
@@ -66,7 +67,7 @@ ATTACK_NORMS = {
 }
 
 #: Steps of the named ``"pgd"`` attack. The step size is ``2.5 * eps / 20``,
-#: so that the steps can cross the ball (Madry et al., 2018).
+#: so that the steps together can cross the ball more than twice.
 PGD_MAX_ITER = 20
 
 #: Settings of the named black-box attacks and of ``"cw"``. ART's defaults
@@ -246,12 +247,12 @@ def single_tree(estimator):
 
     Returns
     -------
-    tree : DecisionTreeClassifier or None
-        The estimator itself or the student of a distillation model, if it
-        is a fitted single-output decision tree.
-    uses_positions : bool
-        True for a distillation student, which is trained on class positions
-        ``0..n_classes-1`` rather than on the labels.
+    found : tuple of (DecisionTreeClassifier, bool) or None
+        The tree, which is the estimator itself or the student of a
+        distillation model, and whether it was trained on class positions
+        ``0..n_classes-1`` rather than on the labels, as a distillation
+        student is. None when no single-output decision tree makes the
+        predictions.
     """
     model = unwrap_frozen(estimator)
     student = _distillation_student(model)
@@ -310,7 +311,7 @@ def model_classes(estimator, y=None):
     Raises
     ------
     ValueError
-        If `y` holds a label that is not among the model's classes.
+        If `y` contains a label that is not among the model's classes.
     """
     known = getattr(unwrap_frozen(estimator), "classes_", None)
     if y is None:
@@ -535,11 +536,11 @@ class _LogScoreModule(torch.nn.Module):
     """A skorch net's module with outputs turned into log-probabilities.
 
     ART's loss is the cross entropy of these scores. skorch maps the
-    module's output to probabilities with the net's prediction
-    nonlinearity: a softmax means the module returns logits, which are used
-    as they are; a sigmoid means one logit per row, turned into the two
-    columns ``[0, z]``; anything else means probabilities, whose logarithm
-    is taken. With a temperature the scores are divided by it.
+    module's output to probabilities with the net's prediction nonlinearity,
+    which tells what the module returns. A softmax means logits, which are
+    used as they are. A sigmoid means one logit ``z`` per row, turned into
+    the two columns ``[0, z]``. Anything else means probabilities, whose
+    logarithm is taken. With a temperature the scores are divided by it.
 
     The module is a copy with frozen parameters, so that attacks never
     change the net or accumulate gradients in it.

@@ -69,7 +69,7 @@ def exact_tree_attack(tree, X, y=None, *, eps=None, norm="inf", clip_values=None
     Raises
     ------
     ValueError
-        If the tree has several outputs, or `y` holds a label that the tree
+        If the tree has several outputs, or `y` contains a label that the tree
         was not fitted on.
 
     Notes

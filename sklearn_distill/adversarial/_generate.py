@@ -203,7 +203,7 @@ def generate_adversarial(
         ``"auto"``, which picks ``"pgd"``, ``"decision_tree"`` or
         ``"hopskipjump"`` by model type. An instance of an ART evasion
         attack is rebuilt on the model's ART wrapper with its own
-        parameters; its output is still projected onto the `eps`-ball.
+        parameters, and its output is still projected onto the `eps`-ball.
     eps : float, default=0.1
         Maximum perturbation, in the units of the features.
     norm : {"inf", 1, 2}, default="inf"

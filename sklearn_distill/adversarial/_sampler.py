@@ -156,7 +156,7 @@ class AttackSampler(BaseSampler):
         "attack": ATTACK_CONSTRAINTS,
         "eps": [Interval(Real, 0, None, closed="neither")],
         "norm": NORM_CONSTRAINTS,
-        # Integers are counts and floats multiples, told apart in _count_per_class.
+        # An integer is a count and a float a multiple; see _count_per_class.
         "n_samples": [Interval(Real, 0, None, closed="neither")],
         "class_share": [dict, StrOptions({"balanced"}), None],
         "clip_values": [tuple, None],

@@ -16,8 +16,8 @@ def fidelity_score(estimator, X, *, sample_weight=None):
     ----------
     estimator : fitted DistillationClassifier or Pipeline
         A fitted :class:`~sklearn_distill.DistillationClassifier`, or a
-        pipeline whose final step is one; the teacher then scores the rows
-        as transformed by the earlier steps.
+        pipeline whose final step is one. In a pipeline the teacher scores
+        the rows as the earlier steps transform them.
     X : {array-like, DataFrame, sparse matrix} of shape (n_samples, n_features)
         Rows to compare on.
     sample_weight : array-like of shape (n_samples,), default=None

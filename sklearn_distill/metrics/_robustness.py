@@ -93,10 +93,11 @@ def robustness_report(
     ``"worst_case"`` rows combine all attacks per example: a row is robust
     only if no attack changed its prediction.
 
-    For a model deployed at a softmax temperature other than the one it was
-    trained at (an estimator or skorch net exposing ``training_temperature_``
-    or ``temperature`` above 1), every gradient attack also runs on the
-    logits divided by that temperature, in rows named ``"adaptive_<attack>"``.
+    Some models are deployed at temperature 1 after training at a higher
+    softmax temperature: an estimator or skorch net whose
+    ``training_temperature_`` or ``temperature`` is above 1. For them, every
+    gradient attack also runs on the logits divided by that temperature, in
+    rows named ``"adaptive_<attack>"``.
 
     Parameters
     ----------
