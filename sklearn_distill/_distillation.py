@@ -3,21 +3,17 @@
 import functools
 import sys
 from numbers import Integral, Real
-from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
-from sklearn.neighbors import NearestNeighbors
-from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils import check_random_state
 from sklearn.utils._metadata_requests import (
     MetadataRouter,
     MethodMapping,
     _routing_enabled,
     process_routing,
 )
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import (
     _check_sample_weight,
@@ -28,6 +24,12 @@ from sklearn.utils.validation import (
 )
 
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
+from ._input_checks import (
+    accepts_input,
+    check_numeric_columns,
+    components_phrase,
+    contains_nan,
+)
 from ._labels import check_label_types, encode_labels
 from ._skorch_detect import contains_skorch_net, is_skorch_net
 from ._soft_targets import (
@@ -37,6 +39,14 @@ from ._soft_targets import (
     soften,
     teacher_log_scores,
 )
+from ._stages import (
+    StagedTeacher,
+    StudentRows,
+    as_list,
+    class_weights,
+    concatenate_rows,
+    generated_rows,
+)
 from ._students import (
     fit_student,
     student_has,
@@ -44,7 +54,6 @@ from ._students import (
     student_predict_proba,
 )
 from ._teacher import (
-    _is_per_row,
     fill_random_states,
     is_frozen,
     out_of_fold_log_scores,
@@ -385,7 +394,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         )
         soft_targets = soften(log_scores, self.temperature)
 
-        rows = _StudentRows(
+        rows = StudentRows(
             X=X,
             soft_targets=soft_targets,
             targets=mix_targets(soft_targets, y_encoded, self.alpha),
@@ -550,7 +559,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         return [
             f"the {role} {type(estimator).__name__}"
             for role, estimator in components
-            if not _accepts_input(estimator, input_tag)
+            if not accepts_input(estimator, input_tag)
         ]
 
     def _check_components(self):
@@ -615,20 +624,20 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         if sparse.issparse(X) and not tags.input_tags.sparse:
             rejecting = self._components_rejecting("sparse")
             raise TypeError(
-                f"X is a sparse matrix, but {_components_phrase(rejecting)} not "
+                f"X is a sparse matrix, but {components_phrase(rejecting)} not "
                 "accept sparse input. Convert X with X.toarray(), or choose a "
                 "teacher and a student that both accept sparse matrices."
             )
         if self._components_rejecting("string"):
-            _check_numeric_columns(X)
+            check_numeric_columns(X)
 
     def _check_missing_values(self, X, tags):
         """Raise naming the component that rejects NaN, if `X` contains NaN."""
-        if tags.input_tags.allow_nan or not _contains_nan(X):
+        if tags.input_tags.allow_nan or not contains_nan(X):
             return
         rejecting = self._components_rejecting("allow_nan")
         raise ValueError(
-            f"Input X contains NaN, but {_components_phrase(rejecting)} not "
+            f"Input X contains NaN, but {components_phrase(rejecting)} not "
             "accept missing values. Impute them first, for example with "
             "sklearn.impute.SimpleImputer in a Pipeline, or choose a teacher "
             "and a student that both accept NaN, such as "
@@ -673,7 +682,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         student = clone(self.student)
         sampler = None if self.sampler is None else clone(self.sampler)
         transfer_samplers = [
-            clone(transfer_sampler) for transfer_sampler in _as_list(self.transfer_set)
+            clone(transfer_sampler) for transfer_sampler in as_list(self.transfer_set)
         ]
         if self.random_state is not None:
             if not is_frozen(teacher):
@@ -718,7 +727,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
 
         invalid = [
             type(transfer_sampler).__name__
-            for transfer_sampler in _as_list(self.transfer_set)
+            for transfer_sampler in as_list(self.transfer_set)
             if not hasattr(transfer_sampler, "fit_resample")
         ]
         if invalid:
@@ -754,7 +763,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             self.teacher_ = teacher.fit(X, y, **teacher_params)
             return teacher
 
-        staged = _StagedTeacher(
+        staged = StagedTeacher(
             teacher,
             sampler=sampler,
             class_weight=self.class_weight if weighted else None,
@@ -770,7 +779,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         """
         if self.class_weight is None:
             return None
-        return _class_weights(self.class_weight, self.classes_, y, sample_weight)
+        return class_weights(self.class_weight, self.classes_, y, sample_weight)
 
     def _add_transfer_rows(self, transfer_samplers, rows, y):
         """Append the rows of each transfer sampler to the student's rows.
@@ -787,16 +796,16 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         )
         blocks = [rows]
         for sampler in transfer_samplers:
-            X_new, sources = _generated_rows(sampler, X, y, need_sources)
+            X_new, sources = generated_rows(sampler, X, y, need_sources)
             if _num_samples(X_new) > 0:
                 blocks.append(self._label_transfer_rows(X_new, sources, rows))
-        return _concatenate_rows(blocks)
+        return concatenate_rows(blocks)
 
     def _label_transfer_rows(self, X_new, sources, rows):
-        """Give transfer rows their targets and weights as `_StudentRows`."""
+        """Give transfer rows their targets and weights as `StudentRows`."""
         weight = None if rows.sample_weight is None else rows.sample_weight[sources]
         if self.transfer_labels == "source":
-            return _StudentRows(
+            return StudentRows(
                 X=X_new,
                 soft_targets=rows.soft_targets[sources],
                 targets=rows.targets[sources],
@@ -810,7 +819,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         soft_targets = soften(log_scores, self.temperature)
         # NOTE: these rows have no true label. Students that mix the labels in
         # their own loss, such as skorch nets, get the teacher's top class.
-        return _StudentRows(
+        return StudentRows(
             X=X_new,
             soft_targets=soft_targets,
             targets=soft_targets,
@@ -837,301 +846,3 @@ def _method_names(response_method):
     if response_method == "auto":
         return "predict_proba or decision_function"
     return response_method
-
-
-class _StudentRows(NamedTuple):
-    """The rows a student trains on, with their targets and weights."""
-
-    X: object
-    soft_targets: np.ndarray
-    targets: np.ndarray
-    y_encoded: np.ndarray
-    sample_weight: np.ndarray | None
-
-
-def _concatenate_rows(blocks):
-    """Stack `_StudentRows` blocks in order."""
-    weights = [block.sample_weight for block in blocks]
-    return _StudentRows(
-        X=_stack_rows([block.X for block in blocks]),
-        soft_targets=np.vstack([block.soft_targets for block in blocks]),
-        targets=np.vstack([block.targets for block in blocks]),
-        y_encoded=np.concatenate([block.y_encoded for block in blocks]),
-        sample_weight=None if weights[0] is None else np.concatenate(weights),
-    )
-
-
-def _as_list(transfer_set):
-    if transfer_set is None:
-        return []
-    if isinstance(transfer_set, list):
-        return list(transfer_set)
-    return [transfer_set]
-
-
-def _teacher_has(method):
-    """Build an ``available_if`` check on the fitted or unfitted inner teacher."""
-
-    def check(self):
-        return hasattr(getattr(self, "teacher_", self.teacher), method)
-
-    return check
-
-
-class _StagedTeacher(BaseEstimator):
-    """A teacher fitted after a sampler and class weights, as one estimator.
-
-    `teacher_cv` clones it for each fold, so the sampler and the class
-    weights see the training rows of that fold only.
-    """
-
-    def __init__(self, teacher, *, sampler=None, class_weight=None):
-        self.teacher = teacher
-        self.sampler = sampler
-        self.class_weight = class_weight
-
-    def fit(self, X, y, **fit_params):
-        if self.sampler is not None:
-            X, y, fit_params = _resample(clone(self.sampler), X, y, fit_params)
-
-        if self.class_weight is not None:
-            sample_weight = fit_params.get("sample_weight")
-            classes, positions = np.unique(y, return_inverse=True)
-            # "balanced" counts each row by its sample weight, as for the student.
-            weights = _class_weights(self.class_weight, classes, y, sample_weight)
-            weights = weights[positions]
-            if sample_weight is not None:
-                weights = weights * np.asarray(sample_weight)
-            fit_params = {**fit_params, "sample_weight": weights}
-
-        self.teacher_ = clone(self.teacher).fit(X, y, **fit_params)
-        self.classes_ = self.teacher_.classes_
-        return self
-
-    @available_if(_teacher_has("predict_proba"))
-    def predict_proba(self, X):
-        return self.teacher_.predict_proba(X)
-
-    @available_if(_teacher_has("decision_function"))
-    def decision_function(self, X):
-        return self.teacher_.decision_function(X)
-
-
-def _resample(sampler, X, y, fit_params):
-    """Apply `sampler` to the teacher's rows and carry the per-row parameters."""
-    X_res, y_res = _run_sampler(sampler, X, y, "sampler")
-
-    per_row = [name for name, value in fit_params.items() if _is_per_row(value, y)]
-    if per_row:
-        start = _kept_prefix(X, y, X_res, y_res)
-        sources = _source_rows(sampler, X, y, X_res, y_res, start)
-        fit_params = {
-            **fit_params,
-            **{name: _safe_indexing(fit_params[name], sources) for name in per_row},
-        }
-    return X_res, y_res, fit_params
-
-
-def _generated_rows(sampler, X, y, need_sources):
-    """Run a transfer sampler and return its new rows and their source rows.
-
-    The sources are None unless `need_sources` is true.
-    """
-    X_res, y_res = _run_sampler(sampler, X, y, "transfer_set sampler")
-    start = _kept_prefix(X, y, X_res, y_res)
-    X_new = _safe_indexing(X_res, np.arange(start, _num_samples(X_res)))
-
-    sources = None
-    if need_sources:
-        sources = _source_rows(sampler, X, y, X_res, y_res, start)[start:]
-    return X_new, sources
-
-
-def _run_sampler(sampler, X, y, role):
-    """Call ``fit_resample``, re-raising a ValueError with the class counts."""
-    try:
-        output = sampler.fit_resample(X, y)
-    except ValueError as exc:
-        raise ValueError(_sampler_failure_message(sampler, y, role, exc)) from exc
-    return output[0], output[1]
-
-
-def _sampler_failure_message(sampler, y, role, exc):
-    """Explain a sampler failure by the class counts and neighbour setting."""
-    labels, counts = np.unique(y, return_counts=True)
-    name = type(sampler).__name__
-    where = f"The {role} {name} failed on {_num_samples(y)} training rows"
-    cause = f"{name} raised: {exc}"
-
-    setting = _neighbor_setting(sampler)
-    smallest = int(np.argmin(counts))
-    label, count = labels.tolist()[smallest], int(counts[smallest])
-    if setting is None or count > setting[1]:
-        class_counts = dict(zip(labels.tolist(), counts.tolist(), strict=True))
-        return f"{where}, with class counts {class_counts}. {cause}"
-
-    param, value = setting
-    fix = "Use a sampler without neighbours, such as RandomOverSampler."
-    if count > 1:
-        fix = (
-            f"Set {param}={count - 1} or lower in the {role}, or use a sampler "
-            "without neighbours, such as RandomOverSampler."
-        )
-    return (
-        f"{where}, in which class {label!r} has only {count} rows, but "
-        f"{param}={value} needs at least {value + 1} rows of each class it "
-        f"resamples. {fix} {cause}"
-    )
-
-
-def _neighbor_setting(sampler):
-    """Return the name and value of the sampler's neighbour count, or None."""
-    params = sampler.get_params(deep=True) if hasattr(sampler, "get_params") else {}
-    for suffix in ("k_neighbors", "n_neighbors"):
-        for name, value in sorted(params.items()):
-            is_count = isinstance(value, Integral) and not isinstance(value, bool)
-            if name.split("__")[-1] == suffix and is_count:
-                return name, int(value)
-    return None
-
-
-def _kept_prefix(X, y, X_res, y_res):
-    """Return ``n_samples`` if the output starts with the input rows, else 0."""
-    n_samples = _num_samples(X)
-    if _num_samples(X_res) < n_samples:
-        return 0
-
-    head = _safe_indexing(X_res, np.arange(n_samples))
-    if sparse.issparse(head) or sparse.issparse(X):
-        same_rows = (sparse.csr_matrix(head) != sparse.csr_matrix(X)).nnz == 0
-    else:
-        head, X = np.asarray(head), np.asarray(X)
-        same_rows = np.array_equal(head, X, equal_nan=X.dtype.kind == "f")
-    same_labels = np.array_equal(np.asarray(y_res)[:n_samples], np.asarray(y))
-    return n_samples if same_rows and same_labels else 0
-
-
-def _source_rows(sampler, X, y, X_res, y_res, start):
-    """Return the training row that each output row of `sampler` comes from.
-
-    The sampler's ``sample_indices_`` is used when it has one entry per output
-    row. Otherwise the first `start` output rows are the training rows
-    themselves, and each later row comes from the nearest training row of its
-    class.
-    """
-    n_out = _num_samples(X_res)
-    indices = getattr(sampler, "sample_indices_", None)
-    if indices is not None and len(indices) == n_out:
-        return np.asarray(indices, dtype=np.intp)
-
-    X_added = _safe_indexing(X_res, np.arange(start, n_out))
-    added = _nearest_same_label(X, y, X_added, np.asarray(y_res)[start:])
-    return np.concatenate([np.arange(start, dtype=np.intp), added])
-
-
-def _nearest_same_label(X, y, X_query, y_query):
-    """Return, for each query row, the index of the nearest row of its label."""
-    nearest = np.empty(_num_samples(X_query), dtype=np.intp)
-    for label in np.unique(y_query):
-        members = np.flatnonzero(y == label)
-        queries = np.flatnonzero(y_query == label)
-        if members.shape[0] == 0:
-            raise ValueError(
-                f"A sampler returned rows of class {label!r}, which is not in y, "
-                "so they have no source row to take a weight or target from. "
-                "Use a sampler that keeps the training labels."
-            )
-        search = NearestNeighbors(n_neighbors=1).fit(_safe_indexing(X, members))
-        _, positions = search.kneighbors(_safe_indexing(X_query, queries))
-        nearest[queries] = members[positions[:, 0]]
-    return nearest
-
-
-def _stack_rows(blocks):
-    """Stack row blocks, as a CSR matrix if any block is sparse."""
-    if any(sparse.issparse(block) for block in blocks):
-        return sparse.vstack([sparse.csr_matrix(block) for block in blocks], "csr")
-    return np.vstack(blocks)
-
-
-def _class_weights(class_weight, classes, y, sample_weight):
-    """Compute the weight of each class, counting rows by `sample_weight`.
-
-    A class whose rows all weigh 0 gets weight 0 in place of the infinity of
-    "balanced": its rows contribute nothing either way.
-    """
-    with np.errstate(divide="ignore"):
-        weights = compute_class_weight(
-            class_weight, classes=classes, y=y, sample_weight=sample_weight
-        )
-    return np.where(np.isfinite(weights), weights, 0.0)
-
-
-def _accepts_input(estimator, input_tag):
-    """Tell whether `estimator` accepts the input that `input_tag` names.
-
-    scikit-learn 1.9 never sets ``allow_nan`` on a Pipeline. NaN passes
-    through transformers such as StandardScaler until an imputer of
-    :mod:`sklearn.impute` replaces it, so every step up to the first imputer,
-    or every step if there is none, must accept NaN.
-    """
-    if input_tag == "allow_nan" and isinstance(estimator, Pipeline):
-        for _, step in estimator.steps:
-            if step is None or step == "passthrough":
-                continue
-            if not get_tags(step).input_tags.allow_nan:
-                return False
-            if type(step).__module__.startswith("sklearn.impute"):
-                return True
-        return True
-    return getattr(get_tags(estimator).input_tags, input_tag)
-
-
-def _components_phrase(components):
-    """Join component names into the subject of "does not" or "do not"."""
-    return " and ".join(components) + (" does" if len(components) == 1 else " do")
-
-
-def _contains_nan(X):
-    values = X.data if sparse.issparse(X) else np.asarray(X)
-    if values.dtype.kind in "fc":
-        return bool(np.isnan(values).any())
-    if values.dtype.kind == "O":
-        # NaN is the only value not equal to itself.
-        return bool(np.any(values != values))
-    return False
-
-
-def _check_numeric_columns(X):
-    """Raise naming the columns of a DataFrame or object array that are not numbers.
-
-    The error keeps the type that NumPy raises: TypeError for objects such as
-    dicts, ValueError for strings that are not numbers.
-    """
-    if hasattr(X, "dtypes") and hasattr(X, "iloc"):
-        columns = [
-            (name, X.iloc[:, index])
-            for index, (name, dtype) in enumerate(X.dtypes.items())
-            if dtype.kind not in "biufc"
-        ]
-    elif isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "OUS":
-        columns = [(index, X[:, index]) for index in range(X.shape[1])]
-    else:
-        return
-
-    failures = []
-    for name, values in columns:
-        try:
-            np.asarray(values, dtype=np.float64)
-        except (TypeError, ValueError) as error:
-            failures.append((name, error))
-
-    if failures:
-        names = [name if isinstance(name, int) else str(name) for name, _ in failures]
-        error = failures[0][1]
-        raise type(error)(
-            f"X has columns that cannot be converted to numbers: {names} "
-            f"({error}). Encode categorical and text columns as numbers first, "
-            "for example with OneHotEncoder or OrdinalEncoder in a "
-            "sklearn.compose.ColumnTransformer."
-        ) from error

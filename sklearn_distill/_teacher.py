@@ -96,7 +96,7 @@ def is_frozen(teacher):
 
 def _score_fold(teacher, X, y, train, test, classes, response_method, fit_params):
     fold_params = {
-        name: _safe_indexing(value, train) if _is_per_row(value, y) else value
+        name: _safe_indexing(value, train) if is_per_row(value, y) else value
         for name, value in fit_params.items()
     }
     fold_teacher = clone(teacher).fit(
@@ -107,5 +107,5 @@ def _score_fold(teacher, X, y, train, test, classes, response_method, fit_params
     )
 
 
-def _is_per_row(value, y):
+def is_per_row(value, y):
     return hasattr(value, "__len__") and len(value) == len(y)
