@@ -30,23 +30,7 @@ IGNORED_ON_METHODS = {"EX01"}
 
 # Docstrings still incomplete. The marks are strict, so a fixed docstring
 # fails the run until its entry is removed here.
-KNOWN_INCOMPLETE = {
-    "sklearn_distill.neural.AdversarialNetClassifier.on_train_begin": (
-        "skorch callback hook without Parameters and Returns sections"
-    ),
-    "sklearn_distill.neural.AdversarialNetBinaryClassifier.on_train_begin": (
-        "skorch callback hook without Parameters and Returns sections"
-    ),
-    "sklearn_distill.neural.TemperatureNetClassifier.on_train_begin": (
-        "skorch callback hook without Parameters and Returns sections"
-    ),
-    "sklearn_distill.neural.TemperatureScaledModule.forward": (
-        "torch forward without Parameters and Returns sections"
-    ),
-    "sklearn_distill.exceptions.SoftTargetWarning": (
-        "warning class without See Also and Examples sections"
-    ),
-}
+KNOWN_INCOMPLETE = {}
 
 
 def public_modules():
@@ -133,7 +117,6 @@ def test_discovery_finds_known_objects():
         "sklearn_distill.transfer.MungeSampler": "class",
         "sklearn_distill.neural.DistillationLoss": "class",
         "sklearn_distill.neural.distillation_loss": "function",
-        "sklearn_distill.exceptions.SoftTargetWarning": "class",
     }
     for path, kind in expected.items():
         assert PUBLIC_OBJECTS.get(path) == kind, path

@@ -50,5 +50,18 @@ class TemperatureScaledModule(nn.Module):
         self.temperature = float(temperature)
 
     def forward(self, *args, **kwargs):
-        """Return the wrapped module's output divided by `temperature`."""
+        """Compute the wrapped module's output divided by `temperature`.
+
+        Parameters
+        ----------
+        *args : tuple
+            Positional inputs of the wrapped module.
+        **kwargs : dict
+            Keyword inputs of the wrapped module.
+
+        Returns
+        -------
+        logits : torch.Tensor
+            The wrapped module's logits divided by `temperature`.
+        """
         return self.module(*args, **kwargs) / self.temperature

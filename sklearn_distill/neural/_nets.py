@@ -24,7 +24,29 @@ class _AdversarialTrainingMixin:
     """
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
-        """Check the attack parameters when ``fit`` or ``partial_fit`` starts."""
+        """Check the attack parameters when ``fit`` or ``partial_fit`` starts.
+
+        Parameters
+        ----------
+        net : skorch net
+            The net being trained, that is ``self``.
+        X : array-like, default=None
+            Training rows passed to ``fit`` or ``partial_fit``.
+        y : array-like, default=None
+            Training labels passed to ``fit`` or ``partial_fit``.
+        **kwargs : dict
+            Further keyword arguments of skorch's callback hook.
+
+        Returns
+        -------
+        result : object
+            What skorch's own ``on_train_begin`` returns.
+
+        Raises
+        ------
+        ValueError
+            If a parameter is invalid; the message names it and its range.
+        """
         name = type(self).__name__
         if self.attack not in ATTACKS:
             raise ValueError(
@@ -436,7 +458,29 @@ class TemperatureNetClassifier(NeuralNetClassifier):
         self.temperature = temperature
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
-        """Check the temperature and criterion when training starts."""
+        """Check the temperature and criterion when training starts.
+
+        Parameters
+        ----------
+        net : skorch net
+            The net being trained, that is ``self``.
+        X : array-like, default=None
+            Training rows passed to ``fit`` or ``partial_fit``.
+        y : array-like, default=None
+            Training labels passed to ``fit`` or ``partial_fit``.
+        **kwargs : dict
+            Further keyword arguments of skorch's callback hook.
+
+        Returns
+        -------
+        result : object
+            What skorch's own ``on_train_begin`` returns.
+
+        Raises
+        ------
+        ValueError
+            If a parameter is invalid; the message names it and its range.
+        """
         temperature = self.temperature
         is_real = isinstance(temperature, numbers.Real) and not isinstance(
             temperature, bool
