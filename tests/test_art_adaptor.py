@@ -8,13 +8,13 @@ import pytest
 import torch
 from art.attacks.evasion import FastGradientMethod, HopSkipJump
 from art.estimators.classification import BlackBoxClassifier
-from sklearn.ensemble import RandomForestClassifier
+from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
 from sklearn.exceptions import DataConversionWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import LinearSVC
+from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier, ExtraTreeClassifier
 from skorch import NeuralNetBinaryClassifier, NeuralNetClassifier
 
@@ -68,6 +68,8 @@ def fit_net(kind, X, y):
         (lambda: DecisionTreeClassifier(max_depth=3), "tree"),
         (lambda: ExtraTreeClassifier(max_depth=3), "tree"),
         (lambda: RandomForestClassifier(5), "black_box"),
+        (lambda: GradientBoostingClassifier(n_estimators=5), "black_box"),
+        (lambda: SVC(), "black_box"),
         (lambda: LogisticRegression(), "gradient"),
         (lambda: LinearSVC(), "gradient"),
         (lambda: make_pipeline(StandardScaler(), LogisticRegression()), "black_box"),
@@ -354,6 +356,25 @@ def test_perturbation_within_eps(binary_data, attack, norm):
     lengths = np.linalg.norm(X_adv.astype(float) - X[:20], ord=order, axis=1)
     assert np.all(lengths <= 0.15)
     assert X_adv.dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        GradientBoostingClassifier(n_estimators=10, random_state=0),
+        SVC(random_state=0),
+        make_pipeline(StandardScaler(), LogisticRegression()),
+    ],
+    ids=["boosting", "svc", "pipeline"],
+)
+def test_black_box_models_attacked(binary_data, model):
+    X, y = binary_data
+    model.fit(X, y)
+    X_adv = generate_adversarial(
+        model, X[:16], y[:16], attack="hopskipjump", eps=0.3, random_state=0
+    )
+    assert np.abs(X_adv.astype(float) - X[:16]).max() <= 0.3
+    assert model.score(X_adv, y[:16]) < model.score(X[:16], y[:16])
 
 
 def test_hopskipjump_respects_eps_on_forest(binary_data):
