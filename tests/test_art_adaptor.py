@@ -437,7 +437,12 @@ def test_same_rows_for_any_n_jobs(binary_data):
     np.testing.assert_array_equal(one, again)
 
 
-def test_same_rows_on_dask_cluster(binary_data):
+@pytest.mark.parametrize(
+    "processes",
+    [False, pytest.param(True, marks=pytest.mark.slow)],
+    ids=["threads", "processes"],
+)
+def test_same_rows_on_dask_cluster(binary_data, processes):
     distributed = pytest.importorskip("dask.distributed")
     X, y = binary_data
     forest = RandomForestClassifier(5, random_state=0).fit(X, y)
@@ -445,7 +450,7 @@ def test_same_rows_on_dask_cluster(binary_data):
     local = run_attack(forest, X[:20], y[:20], n_jobs=1, **settings).X_adv
 
     cluster = distributed.LocalCluster(
-        processes=False,
+        processes=processes,
         n_workers=2,
         host="127.0.0.1",
         protocol="tcp",
