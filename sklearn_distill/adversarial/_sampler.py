@@ -3,6 +3,7 @@
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 from imblearn.base import BaseSampler
 from scipy import sparse
 from sklearn.base import clone
@@ -229,6 +230,8 @@ class AttackSampler(BaseSampler):
         return super().fit_resample(X, y, sample_weight=sample_weight)
 
     def _fit_resample(self, X, y, sample_weight=None):
+        if sample_weight is not None:
+            sample_weight = _check_weights(sample_weight, X.shape[0])
         rng = check_random_state(self.random_state)
         X_rows = X.toarray() if sparse.issparse(X) else X
         X_rows = X_rows if X_rows.dtype == np.float32 else X_rows.astype(np.float64)
@@ -257,8 +260,7 @@ class AttackSampler(BaseSampler):
         y_resampled = y[self.sample_indices_]
         if sample_weight is None:
             return X_resampled, y_resampled
-        weights = _check_weights(sample_weight, X.shape[0])
-        return X_resampled, y_resampled, weights[self.sample_indices_]
+        return X_resampled, y_resampled, sample_weight[self.sample_indices_]
 
     def _fit_estimator(self, X, y, rng):
         """Clone, seed and fit the estimator on the training rows."""
@@ -271,8 +273,6 @@ class AttackSampler(BaseSampler):
 
         names = getattr(self, "feature_names_in_", None)
         if names is not None and not sparse.issparse(X):
-            import pandas as pd
-
             X = pd.DataFrame(X, columns=names)
         return estimator.fit(X, y)
 
