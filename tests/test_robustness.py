@@ -233,9 +233,14 @@ def test_art_instance_in_attack_list(binary_data):
         linear, 4, linear.classes_, (np.zeros(4), np.ones(4)), dtype=X.dtype
     )
     instance = FastGradientMethod(classifier, eps=0.1)
-    report = robustness_report(linear, X, y, attacks=[instance, "fgsm"], eps=0.1)
+    stronger = FastGradientMethod(classifier, eps=0.3)
+    report = robustness_report(
+        linear, X, y, attacks=[instance, "fgsm", stronger], eps=0.1
+    )
     table = accuracy_table(report)
     assert table[("FastGradientMethod", 0.1)] == table[("fgsm", 0.1)]
+    # The instance keeps its eps of 0.3, but its rows are projected onto 0.1.
+    assert table[("FastGradientMethod_2", 0.1)] == table[("fgsm", 0.1)]
 
 
 def test_same_report_for_same_seed(binary_data):

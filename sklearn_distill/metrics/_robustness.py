@@ -332,9 +332,14 @@ def attack_runs(estimator, attacks, norm):
         attacks = list(_art.applicable_attacks(estimator, norm))
 
     runs = []
+    seen = {}
     for attack in attacks:
         spec = _art.resolve_attack(estimator, attack, norm)
-        runs.append((spec.name, attack, _attack_kind(attack, spec)))
+        # Repeated attacks, such as two ART instances of one class, get
+        # numbered labels so that their report rows stay apart.
+        seen[spec.name] = seen.get(spec.name, 0) + 1
+        label = spec.name if seen[spec.name] == 1 else f"{spec.name}_{seen[spec.name]}"
+        runs.append((label, attack, _attack_kind(attack, spec)))
 
     temperature = _art.training_temperature(estimator)
     if temperature is not None and temperature > 1:
