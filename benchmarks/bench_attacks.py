@@ -89,10 +89,10 @@ def timed_attack(model, X, y, attack, n_jobs):
 def warm_up_workers(model, X, y):
     """Start the two joblib workers, which import torch and ART once.
 
-    The first task of a loky worker must be an attack: loky measures a
+    The first task of a loky worker must be an attack. loky measures a
     worker's memory after its first task and restarts the worker once it has
-    grown by 300 MB, which importing torch and ART after a light first task
-    would trigger.
+    grown by 300 MB, so importing torch and ART after a light first task
+    would restart it.
     """
     generate_adversarial(model, X[:64], y[:64], attack="hopskipjump", eps=EPS, n_jobs=2)
 

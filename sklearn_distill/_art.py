@@ -248,11 +248,10 @@ def single_tree(estimator):
     Returns
     -------
     found : tuple of (DecisionTreeClassifier, bool) or None
-        The tree, which is the estimator itself or the student of a
-        distillation model, and whether it was trained on class positions
-        ``0..n_classes-1`` rather than on the labels, as a distillation
-        student is. None when no single-output decision tree makes the
-        predictions.
+        The tree (the estimator itself or the student of a distillation
+        model) and whether it was trained on class positions
+        ``0..n_classes-1`` rather than on the labels. A distillation student
+        is. None when no single-output decision tree makes the predictions.
     """
     model = unwrap_frozen(estimator)
     student = _distillation_student(model)
@@ -537,7 +536,7 @@ class _LogScoreModule(torch.nn.Module):
 
     ART's loss is the cross entropy of these scores. skorch maps the
     module's output to probabilities with the net's prediction nonlinearity,
-    which tells what the module returns. A softmax means logits, which are
+    which therefore shows what the module returns. A softmax means logits, which are
     used as they are. A sigmoid means one logit ``z`` per row, turned into
     the two columns ``[0, z]``. Anything else means probabilities, whose
     logarithm is taken. With a temperature the scores are divided by it.

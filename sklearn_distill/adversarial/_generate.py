@@ -233,7 +233,7 @@ def generate_adversarial(
     ------
     ValueError
         If the attack does not apply to the estimator (the message lists
-        the ones that do), or `y` holds labels the estimator does not know.
+        the ones that do), or `y` contains labels the estimator does not know.
 
     See Also
     --------

@@ -128,10 +128,11 @@ def robustness_report(
     check_masking : bool, default=True
         Run the gradient-masking checks and raise a
         :class:`~sklearn_distill.exceptions.GradientMaskingWarning` for each
-        finding: a share of more than 10% of rows with a loss gradient of
-        exactly zero; a black-box attack that beats every gradient attack;
-        robust accuracy that does not fall as `eps` grows; and an adaptive
-        attack on temperature-scaled logits that beats the plain one.
+        finding. The checks look for more than 10% of rows with a loss
+        gradient of exactly zero, a black-box attack that beats every
+        gradient attack, robust accuracy that does not fall as `eps` grows,
+        and an adaptive attack on temperature-scaled logits that beats the
+        plain one.
     random_state : int, RandomState instance or None, default=None
         Seeds the attacks; each attack and budget gets its own seed drawn
         from it.
