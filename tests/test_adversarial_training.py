@@ -353,19 +353,19 @@ def test_net_clone_keeps_attack_params():
     "params, msg",
     [
         (
-            {"attack": "cw"},
-            "The 'attack' parameter of AdversarialNetClassifier must be a str "
-            "among {'fgsm', 'pgd'}. Got 'cw' instead.",
+            {"eps": -0.5},
+            "The 'eps' parameter of AdversarialNetClassifier must be a float in "
+            "the range [0.0, inf). Got -0.5 instead.",
         ),
         (
-            {"eps": -0.5},
-            "The 'eps' parameter of AdversarialNetClassifier must be a finite "
-            "float in the range [0.0, inf). Got -0.5 instead.",
+            {"eps": float("inf")},
+            "The 'eps' parameter of AdversarialNetClassifier must be a float in "
+            "the range [0.0, inf). Got inf instead.",
         ),
         (
             {"step_size": -1.0},
-            "The 'step_size' parameter of AdversarialNetClassifier must be None "
-            "or a finite float in the range (0.0, inf). Got -1.0 instead.",
+            "The 'step_size' parameter of AdversarialNetClassifier must be a "
+            "float in the range (0.0, inf) or None. Got -1.0 instead.",
         ),
         (
             {"max_iter": 2.5},
@@ -375,22 +375,49 @@ def test_net_clone_keeps_attack_params():
         (
             {"clip_values": (0.0,)},
             "The 'clip_values' parameter of AdversarialNetClassifier must be "
-            "None or a pair (min, max) with min < max. Got (0.0,) instead.",
+            "None or a pair (min, max) of floats with min < max. Got (0.0,) "
+            "instead.",
+        ),
+        (
+            {"clip_values": (1.0, 0.0)},
+            "The 'clip_values' parameter of AdversarialNetClassifier must be "
+            "None or a pair (min, max) of floats with min < max. Got (1.0, 0.0) "
+            "instead.",
         ),
         (
             {"adversarial_weight": 1.5},
             "The 'adversarial_weight' parameter of AdversarialNetClassifier must "
             "be a float in the range [0.0, 1.0]. Got 1.5 instead.",
         ),
+        (
+            {"lr": -0.1},
+            "The 'lr' parameter of AdversarialNetClassifier must be a float in "
+            "the range [0.0, inf). Got -0.1 instead.",
+        ),
     ],
 )
-def test_net_rejects_parameter_at_fit(binary_data, params, msg):
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_net_rejects_parameter_at_fit(binary_data, params, msg, method):
     X, y = binary_data
     net = AdversarialNetClassifier(
         torch.nn.Linear(4, 2), max_epochs=1, verbose=0, **params
     )
 
     with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        getattr(net, method)(X, y)
+
+
+def test_net_rejects_unknown_attack(binary_data):
+    X, y = binary_data
+    net = AdversarialNetClassifier(torch.nn.Linear(4, 2), attack="cw", verbose=0)
+
+    # The options are a set, so their order in the message varies.
+    options = r"\{('fgsm', 'pgd'|'pgd', 'fgsm')\}"
+    msg = (
+        "^The 'attack' parameter of AdversarialNetClassifier must be a str among "
+        f"{options}. Got 'cw' instead.$"
+    )
+    with pytest.raises(ValueError, match=msg):
         net.fit(X, y)
 
 

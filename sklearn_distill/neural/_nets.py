@@ -1,15 +1,18 @@
 """skorch nets trained on adversarial batches or at a softmax temperature."""
 
-import numbers
 from collections.abc import Mapping
 from functools import partial
+from numbers import Integral, Real
 
+import numpy as np
 import torch
 from skorch import NeuralNetBinaryClassifier, NeuralNetClassifier
 from skorch.dataset import unpack_data
 from skorch.utils import to_tensor
 
-from ._attacks import check_attack_params, fgsm_attack, pgd_attack
+from .._compat import Interval, StrOptions
+from ._attacks import fgsm_attack, pgd_attack
+from ._contract import _EstimatorContractMixin, is_value_range
 from ._loss import DistillationLoss
 
 ATTACKS = ("pgd", "fgsm")
@@ -23,48 +26,21 @@ class _AdversarialTrainingMixin:
     ``random_start``, ``clip_values`` and ``adversarial_weight``.
     """
 
-    def on_train_begin(self, net, X=None, y=None, **kwargs):
-        """Check the attack parameters when ``fit`` or ``partial_fit`` starts.
-
-        Parameters
-        ----------
-        net : skorch net
-            The net being trained, that is ``self``.
-        X : array-like, default=None
-            Training rows passed to ``fit`` or ``partial_fit``.
-        y : array-like, default=None
-            Training labels passed to ``fit`` or ``partial_fit``.
-        **kwargs : dict
-            Further keyword arguments of skorch's callback hook.
-
-        Returns
-        -------
-        result : object
-            What skorch's own ``on_train_begin`` returns.
-
-        Raises
-        ------
-        ValueError
-            If a parameter is invalid; the message names it and its range.
-        """
-        name = type(self).__name__
-        if self.attack not in ATTACKS:
-            raise ValueError(
-                f"The 'attack' parameter of {name} must be a str among "
-                f"{{'fgsm', 'pgd'}}. Got {self.attack!r} instead."
-            )
-        check_attack_params(
-            self.eps, self.step_size, self.max_iter, self.clip_values, owner=name
-        )
-
-        weight = self.adversarial_weight
-        is_real = isinstance(weight, numbers.Real) and not isinstance(weight, bool)
-        if not is_real or not 0 <= weight <= 1:
-            raise ValueError(
-                f"The 'adversarial_weight' parameter of {name} must be a float in "
-                f"the range [0.0, 1.0]. Got {weight!r} instead."
-            )
-        return super().on_train_begin(net, X=X, y=y, **kwargs)
+    _own_parameter_constraints = {
+        "attack": [StrOptions(set(ATTACKS))],
+        "eps": [Interval(Real, 0, np.inf, closed="left")],
+        "step_size": [Interval(Real, 0, np.inf, closed="neither"), None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "random_start": ["boolean"],
+        "clip_values": [None, tuple, list],
+        "adversarial_weight": [Interval(Real, 0, 1, closed="both")],
+    }
+    _parameter_value_checks = {
+        "clip_values": (
+            lambda value: value is None or is_value_range(value),
+            "None or a pair (min, max) of floats with min < max",
+        ),
+    }
 
     def train_step_single(self, batch, **fit_params):
         """Compute the loss on adversarial inputs and update the gradients.
@@ -165,7 +141,9 @@ class _AdversarialTrainingMixin:
         )
 
 
-class AdversarialNetClassifier(_AdversarialTrainingMixin, NeuralNetClassifier):
+class AdversarialNetClassifier(
+    _EstimatorContractMixin, _AdversarialTrainingMixin, NeuralNetClassifier
+):
     """Neural net classifier (skorch) trained on adversarial batches.
 
     Every training batch is attacked against the current weights before the
@@ -274,7 +252,7 @@ class AdversarialNetClassifier(_AdversarialTrainingMixin, NeuralNetClassifier):
 
 
 class AdversarialNetBinaryClassifier(
-    _AdversarialTrainingMixin, NeuralNetBinaryClassifier
+    _EstimatorContractMixin, _AdversarialTrainingMixin, NeuralNetBinaryClassifier
 ):
     """Binary neural net classifier (skorch) trained on adversarial batches.
 
@@ -365,7 +343,7 @@ class AdversarialNetBinaryClassifier(
         self.adversarial_weight = adversarial_weight
 
 
-class TemperatureNetClassifier(NeuralNetClassifier):
+class TemperatureNetClassifier(_EstimatorContractMixin, NeuralNetClassifier):
     """Neural net classifier (skorch) trained at a softmax temperature.
 
     During training, and for the validation loss, the module's logits are
@@ -446,6 +424,10 @@ class TemperatureNetClassifier(NeuralNetClassifier):
     20.0
     """
 
+    _own_parameter_constraints = {
+        "temperature": [Interval(Real, 0, np.inf, closed="neither")],
+    }
+
     def __init__(
         self,
         module,
@@ -458,7 +440,7 @@ class TemperatureNetClassifier(NeuralNetClassifier):
         self.temperature = temperature
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
-        """Check the temperature and criterion when training starts.
+        """Check the criterion and record the temperature when training starts.
 
         Parameters
         ----------
@@ -479,20 +461,11 @@ class TemperatureNetClassifier(NeuralNetClassifier):
         Raises
         ------
         ValueError
-            If a parameter is invalid; the message names it and its range.
+            If the criterion does not take logits.
         """
-        temperature = self.temperature
-        is_real = isinstance(temperature, numbers.Real) and not isinstance(
-            temperature, bool
-        )
-        if not is_real or not 0 < temperature < float("inf"):
-            raise ValueError(
-                "The 'temperature' parameter of TemperatureNetClassifier must be "
-                f"a float in the range (0.0, inf). Got {temperature!r} instead."
-            )
         self._check_logit_criterion()
 
-        self.training_temperature_ = float(temperature)
+        self.training_temperature_ = float(self.temperature)
         return super().on_train_begin(net, X=X, y=y, **kwargs)
 
     def _check_logit_criterion(self):
