@@ -127,8 +127,8 @@ class SeededLazyLinear(torch.nn.LazyLinear):
 
     skorch nets have no random_state, so two fits of a net built on
     ``torch.nn.LazyLinear`` start from different weights and
-    check_fit_idempotent cannot pass; this layer makes the start the same
-    without touching the global torch generator.
+    check_fit_idempotent cannot pass. This layer starts from the same
+    weights every time and leaves the global torch generator unchanged.
     """
 
     def reset_parameters(self):
@@ -266,7 +266,7 @@ SKORCH_INIT_ATTRIBUTES = (
 )
 SKORCH_SET_PARAMS = (
     "skorch lists its internal set _params_to_validate as a parameter, so "
-    "set_params of a float there raises AttributeError"
+    "setting it to a float raises AttributeError"
 )
 SKORCH_STRING_LABELS = (
     "skorch passes y to torch unencoded, so string labels cannot become a target tensor"
@@ -279,7 +279,8 @@ BINARY_NET_MULTICLASS = (
     "the net has one output, and the check fits three classes and requires "
     "an accuracy above 0.83"
 )
-# Every check below fits three classes, so the loss meets label 2.
+# Every check below fits three classes, so the two-output module receives
+# label 2 and torch raises IndexError.
 SKORCH_THREE_CLASS_CHECKS = (
     "check_classifier_data_not_an_array",
     "check_classifiers_train",

@@ -3,7 +3,7 @@
 skorch nets take their parameters through ``**kwargs`` and pass ``X`` to
 torch as it comes. The mixin here validates the parameters against
 scikit-learn constraints and converts ``X`` to a float32 array with
-scikit-learn's own checks before skorch sees it.
+scikit-learn's own checks before skorch receives it.
 """
 
 from collections.abc import Mapping
@@ -33,7 +33,7 @@ SKORCH_CONSTRAINTS = {
 
 
 def is_value_range(value):
-    """Whether `value` is a pair ``(min, max)`` of reals with ``min < max``."""
+    """Return whether `value` is a pair ``(min, max)`` of reals with ``min < max``."""
     return (
         isinstance(value, tuple | list)
         and len(value) == 2
@@ -47,21 +47,27 @@ def _is_real(value):
 
 
 def _passes_through(X):
-    """Whether `X` goes to skorch unchanged: a dict, a dataset or a tensor."""
-    # A sparse DOK matrix is a dict too; it is rejected as sparse input.
+    """Return whether `X` goes to skorch unchanged: a dict, a dataset or a tensor."""
+    # A sparse DOK matrix is also a dict, so it is tested first and rejected
+    # later as sparse input.
     if sp.issparse(X):
         return False
     return isinstance(X, Mapping | torch.utils.data.Dataset | torch.Tensor)
+
+
+def _writeable(X):
+    """Copy a read-only array, such as a pandas view, which torch warns about."""
+    return X if X.flags.writeable else X.copy()
 
 
 class _EstimatorContractMixin:
     """Validate parameters and array inputs of a skorch classifier.
 
     The host class, or a mixin after this one, lists the constraints of its
-    own parameters in the class attribute ``_own_parameter_constraints``,
-    and in ``_parameter_value_checks`` maps a parameter to a predicate and
-    its description, for values whose type is valid but that scikit-learn's
-    constraints cannot describe, such as a pair with ``min < max``. Every
+    own parameters in the class attribute ``_own_parameter_constraints``.
+    It may also map a parameter to a predicate and its description in
+    ``_parameter_value_checks``, for values that scikit-learn's constraints
+    cannot describe, such as a pair with ``min < max``. Every
     other parameter that ``get_params(deep=False)`` returns, including
     skorch's ``module__*`` keys, gets the constraint in `SKORCH_CONSTRAINTS`
     or none.
@@ -204,6 +210,7 @@ class _EstimatorContractMixin:
             allow_nd=True,
             multi_output=self._takes_packed_targets(),
         )
+        X = _writeable(X)
         if self._takes_packed_targets():
             return X, y
         self._check_class_labels(y)
@@ -216,10 +223,11 @@ class _EstimatorContractMixin:
         return self._validate_features(X, reset=False)
 
     def _validate_features(self, X, *, reset):
-        return validate_data(self, X, reset=reset, dtype=np.float32, allow_nd=True)
+        X = validate_data(self, X, reset=reset, dtype=np.float32, allow_nd=True)
+        return _writeable(X)
 
     def _takes_packed_targets(self):
-        """Whether the criterion is a DistillationLoss, whose y is 2-D."""
+        """Return whether the criterion is a DistillationLoss, whose y is 2-D."""
         criterion = self.criterion
         if isinstance(criterion, type):
             return issubclass(criterion, DistillationLoss)
@@ -228,9 +236,9 @@ class _EstimatorContractMixin:
     def _convert_labels(self, y):
         """Cast numeric labels to the dtype the criterion takes.
 
-        ``BCEWithLogitsLoss`` of a binary net takes float targets; the
-        class-position targets of ``CrossEntropyLoss`` and ``NLLLoss`` are
-        int64. Other labels, such as strings, go to skorch unchanged.
+        ``BCEWithLogitsLoss`` of a binary net takes float targets, and
+        ``CrossEntropyLoss`` and ``NLLLoss`` take int64 class positions.
+        Other labels, such as strings, go to skorch unchanged.
         """
         if y.dtype.kind not in "biuf":
             return y
