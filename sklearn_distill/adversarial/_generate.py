@@ -24,7 +24,7 @@ from ._projection import clip_bounds, project
 CHUNK_SIZES = {"fgsm": 256, "pgd": 256, "decision_tree": 1024}
 
 #: Rows per chunk for the attacks missing from `CHUNK_SIZES`.
-DEFAULT_CHUNK_SIZE = 16
+DEFAULT_CHUNK_SIZE = 32
 
 ATTACK_CONSTRAINTS = [
     StrOptions({"auto", *_art.ATTACKS}),
