@@ -279,6 +279,15 @@ BINARY_NET_MULTICLASS = (
     "the net has one output, and the check fits three classes and requires "
     "an accuracy above 0.83"
 )
+BINARY_NET_LABELS = (
+    "the check fits the labels 1 and 2, and the one-logit net raises for labels "
+    "other than 0 and 1 instead of training on meaningless loss targets"
+)
+BINARY_NET_LABEL_CHECKS = (
+    "check_classifier_data_not_an_array",
+    "check_estimators_dtypes",
+    "check_fit2d_1feature",
+)
 # Every check below fits three classes, so the two-output module receives
 # label 2 and torch raises IndexError.
 SKORCH_THREE_CLASS_CHECKS = (
@@ -313,6 +322,7 @@ def _skorch_net_failures(estimator):
     }
     if isinstance(estimator, AdversarialNetBinaryClassifier):
         failures["check_classifiers_train"] = BINARY_NET_MULTICLASS
+        failures.update(dict.fromkeys(BINARY_NET_LABEL_CHECKS, BINARY_NET_LABELS))
     else:
         failures.update(dict.fromkeys(SKORCH_THREE_CLASS_CHECKS, FIXED_OUTPUTS))
     if "max_iter" in estimator.get_params():

@@ -207,3 +207,33 @@ def test_skorch_parameters_are_validated(binary_data, params, msg):
 
     with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
         _net(**params).fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "labels, message",
+    [
+        (
+            np.array([1, 2]),
+            "AdversarialNetBinaryClassifier needs the labels 0 and 1, but y has "
+            "the labels [1, 2]. Encode them first, for example with "
+            "sklearn.preprocessing.LabelEncoder, or distill into the net with "
+            "DistillationClassifier, which encodes labels itself.",
+        ),
+        (
+            np.array([0, 1, 2]),
+            "Only binary classification is supported. The type of the target is "
+            "multiclass. AdversarialNetBinaryClassifier has one output; use "
+            "AdversarialNetClassifier for more than two classes.",
+        ),
+    ],
+)
+def test_binary_net_rejects_other_labels(binary_data, labels, message):
+    X, y = binary_data
+    y = labels[np.arange(60) % labels.shape[0]]
+    net = AdversarialNetBinaryClassifier(
+        torch.nn.Linear(4, 1), max_epochs=1, train_split=None, verbose=0
+    )
+
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        net.fit(X, y)
+    assert not hasattr(net, "n_features_in_")

@@ -12,7 +12,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNetBinaryClassifier
 
@@ -213,7 +213,14 @@ class _EstimatorContractMixin:
         X = _writeable(X)
         if self._takes_packed_targets():
             return X, y
-        self._check_class_labels(y)
+        try:
+            self._check_class_labels(y)
+        except ValueError:
+            # validate_data recorded the features of data that fit rejects.
+            if reset:
+                vars(self).pop("n_features_in_", None)
+                vars(self).pop("feature_names_in_", None)
+            raise
         return X, self._convert_labels(y)
 
     def _validate_predict_data(self, X):
@@ -255,3 +262,27 @@ class _EstimatorContractMixin:
                 f"{name} needs samples of at least 2 classes in y, but y has one "
                 f"class, {classes.tolist()[0]!r}. Pass rows of every class to fit."
             )
+        if isinstance(self, NeuralNetBinaryClassifier):
+            _check_binary_labels(name, y, classes)
+
+
+def _check_binary_labels(name, y, classes):
+    """Raise unless `y` holds the labels 0 and 1 that a one-logit loss takes.
+
+    ``BCEWithLogitsLoss`` accepts any float target, so other labels would
+    train the net on meaningless targets without an error.
+    """
+    y_type = type_of_target(y, input_name="y")
+    if y_type != "binary":
+        raise ValueError(
+            f"Only binary classification is supported. The type of the target is "
+            f"{y_type}. {name} has one output; use AdversarialNetClassifier for "
+            "more than two classes."
+        )
+    if not set(classes.tolist()) <= {0, 1}:
+        raise ValueError(
+            f"{name} needs the labels 0 and 1, but y has the labels "
+            f"{classes.tolist()!r}. Encode them first, for example with "
+            "sklearn.preprocessing.LabelEncoder, or distill into the net with "
+            "DistillationClassifier, which encodes labels itself."
+        )

@@ -342,6 +342,12 @@ class AdversarialNetBinaryClassifier(
         self.clip_values = clip_values
         self.adversarial_weight = adversarial_weight
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # One logit separates two classes only; fit raises for more.
+        tags.classifier_tags.multi_class = False
+        return tags
+
 
 class TemperatureNetClassifier(_EstimatorContractMixin, NeuralNetClassifier):
     """Neural net classifier (skorch) trained at a softmax temperature.
