@@ -278,7 +278,8 @@ def test_float64_array_input(binary_data):
 @pytest.mark.parametrize(
     "student",
     [
-        NeuralNetClassifier(torch.nn.Linear(4, 2), max_epochs=1, verbose=0),
+        # skorch's default criterion, NLLLoss, takes a module ending in softmax.
+        NeuralNetClassifier(SoftmaxLinear, max_epochs=1, verbose=0),
         NeuralNetClassifier(
             torch.nn.Linear(4, 2),
             criterion=torch.nn.CrossEntropyLoss,
@@ -430,10 +431,11 @@ def test_student_rejects_sample_weight(binary_data):
     model = DistillationClassifier(DecisionTreeClassifier(random_state=0), _student())
 
     msg = (
-        "sample_weight was passed, but the skorch student NeuralNetClassifier is "
-        "trained with DistillationLoss, which has no sample weights, so the fit "
-        "would be unweighted. Drop sample_weight, or resample the rows before "
-        "fitting."
+        "Row weights were requested through sample_weight or class_weight, but "
+        "the skorch student NeuralNetClassifier is trained with DistillationLoss, "
+        "which has no sample weights, so the fit would be unweighted. Drop "
+        "sample_weight and class_weight, or resample the rows before fitting, for "
+        "example with the sampler parameter."
     )
     with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
         model.fit(X, y, sample_weight=np.ones(60))

@@ -13,6 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from sklearn.frozen import FrozenEstimator
+from sklearn.utils import _safe_indexing
 from skorch import NeuralNetBinaryClassifier
 from skorch.callbacks import BatchScoring, EpochScoring
 from skorch.dataset import Dataset
@@ -57,10 +58,11 @@ def fit_skorch_student(
     """
     if sample_weight is not None:
         raise ValueError(
-            f"sample_weight was passed, but the skorch student "
-            f"{type(student).__name__} is trained with DistillationLoss, which "
-            "has no sample weights, so the fit would be unweighted. Drop "
-            "sample_weight, or resample the rows before fitting."
+            f"Row weights were requested through sample_weight or class_weight, "
+            f"but the skorch student {type(student).__name__} is trained with "
+            "DistillationLoss, which has no sample weights, so the fit would be "
+            "unweighted. Drop sample_weight and class_weight, or resample the "
+            "rows before fitting, for example with the sampler parameter."
         )
     _check_no_student_temperature(student, temperature)
     input_type = module_output_type(student)
@@ -76,6 +78,9 @@ def fit_skorch_student(
     _configure_criterion(student, alpha, temperature, input_type)
     student.initialize()
     _score_on_hard_labels(student)
+    # A module whose criterion expects probabilities but that returns other
+    # values would train on clipped outputs, so it is rejected before training.
+    skorch_logits(student, _safe_indexing(X, np.arange(min(64, X.shape[0]))))
 
     student.partial_fit(
         Dataset(as_float32(X), targets), _split_labels(student, y_encoded)
@@ -146,10 +151,29 @@ def skorch_logits(net, X):
         return np.column_stack([-half, half])
     if input_type == "binary_proba":
         positive = output.reshape(-1)
+        _check_probabilities(net, np.column_stack([1.0 - positive, positive]))
         return proba_to_log_scores(np.column_stack([1.0 - positive, positive]))
     if input_type == "proba":
+        _check_probabilities(net, output)
         return proba_to_log_scores(output)
     return output
+
+
+def _check_probabilities(net, output):
+    """Raise unless a module whose criterion takes probabilities returns them."""
+    in_range = np.all((output >= 0) & (output <= 1))
+    normalised = np.allclose(output.sum(axis=1), 1.0, atol=1e-3)
+    if in_range and normalised:
+        return
+    raise ValueError(
+        f"The module of {type(net).__name__} returns values that are not "
+        f"probabilities (from {output.min():.3g} to {output.max():.3g}, rows "
+        f"summing to {output.sum(axis=1).min():.3g} to "
+        f"{output.sum(axis=1).max():.3g}), but its criterion, such as skorch's "
+        "default NLLLoss, takes probabilities. End the module with a softmax "
+        "(a sigmoid for one output), or set criterion=torch.nn.CrossEntropyLoss "
+        "(BCEWithLogitsLoss for one output) for a module that returns logits."
+    )
 
 
 def module_output_type(net):
