@@ -543,6 +543,10 @@ class _LogScoreModule(torch.nn.Module):
 
     The module is a copy with frozen parameters, so that attacks never
     change the net or accumulate gradients in it.
+
+    NOTE: for a module that returns probabilities, the logits are lost once
+    a probability underflows to 0, so the adaptive attack on such a net can
+    stay masked. It is reliable for modules that return logits.
     """
 
     def __init__(self, net, temperature=None):
