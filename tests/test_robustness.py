@@ -606,3 +606,43 @@ def test_curve_rejects_negative_budget(tree_data):
     )
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         RobustnessCurveDisplay.from_estimator(tree, X, y, eps=[-0.1, 0.1])
+
+
+def test_report_on_one_row_lets_features_move():
+    # The range of a single evaluated row is a point; using it as the clip
+    # range would forbid every perturbation and report perfect robustness.
+    rng = np.random.RandomState(0)
+    X = rng.rand(80, 2)
+    y = (X[:, 0] > 0.5).astype(int)
+    tree = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y)
+    row = np.flatnonzero(np.abs(X[:, 0] - 0.5) < 0.05)[:1]
+
+    report = robustness_report(tree, X[row], y[row], eps=0.1, check_masking=False)
+
+    worst = report[(report.attack == "worst_case") & (report.metric == "accuracy")]
+    assert worst.value.tolist() == [0.0]
+
+
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        (
+            {"attacks": []},
+            "attacks is empty, so no robust accuracy can be measured. Pass "
+            "'auto', 'all' or a list of attack names or ART attack instances.",
+        ),
+        (
+            {"eps": []},
+            "eps must be a positive float or a list of them, got []. The clean "
+            "metrics are reported with eps=0 anyway.",
+        ),
+    ],
+)
+def test_report_rejects_empty_lists(params, message):
+    rng = np.random.RandomState(0)
+    X = rng.rand(40, 2)
+    y = (X[:, 0] > 0.5).astype(int)
+    tree = DecisionTreeClassifier(max_depth=2, random_state=0).fit(X, y)
+
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        robustness_report(tree, X, y, **params)

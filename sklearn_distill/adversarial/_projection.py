@@ -198,3 +198,31 @@ def _unpack_pair(clip_values):
             f"{clip_values!r}."
         ) from exc
     return low, high
+
+
+def evaluation_clip_values(clip_values, X, eps):
+    """Return clip values for evaluating robustness on the rows `X`.
+
+    The range of a few evaluated rows, one row at the extreme, would stop the
+    attacker from moving a feature at all and overstate robust accuracy. So
+    None gives the range of `X` widened by `eps` on each side, which never
+    binds inside an ``eps``-ball around a row of `X`, in any norm, and only
+    keeps the search box of black-box attacks finite.
+
+    Parameters
+    ----------
+    clip_values : tuple of (array-like, array-like) or None
+        Bounds given by the caller; returned unchanged when not None.
+    X : ndarray of shape (n_samples, n_features)
+        Evaluated rows.
+    eps : float
+        Largest perturbation budget of the evaluation.
+
+    Returns
+    -------
+    clip_values : tuple of (ndarray, ndarray) or the given bounds
+        Per-feature minimum and maximum.
+    """
+    if clip_values is not None:
+        return clip_values
+    return X.min(axis=0) - eps, X.max(axis=0) + eps

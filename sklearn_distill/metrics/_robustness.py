@@ -18,7 +18,7 @@ from ..adversarial._generate import (
     run_attack,
     validate_rows,
 )
-from ..adversarial._projection import perturbation_norm
+from ..adversarial._projection import evaluation_clip_values, perturbation_norm
 from ..exceptions import GradientMaskingWarning
 from ._masking import masking_reasons
 
@@ -123,8 +123,11 @@ def robustness_report(
         Norm that measures the perturbation.
     clip_values : tuple of (float or array-like, float or array-like), \
             default=None
-        Minimum and maximum valid value of every feature. None uses the
-        range of each column of `X`.
+        Minimum and maximum valid value of every feature. None lets the
+        attacker move every feature by the full budget: the range of each
+        column of `X` widened by the largest `eps` on each side, which the
+        ball around a row never reaches. Set it when features have hard
+        limits, such as pixels in [0, 1].
     check_masking : bool, default=True
         Run the gradient-masking checks and raise a
         :class:`~sklearn_distill.exceptions.GradientMaskingWarning` for each
@@ -202,6 +205,7 @@ def robustness_report(
     X_valid = validate_rows(X)
     y = validate_labels(y, X_valid)
     budgets = _validate_budgets(eps)
+    clip_values = evaluation_clip_values(clip_values, X_valid, max(budgets))
     runs = attack_runs(estimator, attacks, norm)
     rng = check_random_state(random_state)
 
@@ -332,6 +336,12 @@ def attack_runs(estimator, attacks, norm):
     elif attacks == "all":
         attacks = list(_art.applicable_attacks(estimator, norm))
 
+    if len(attacks) == 0:
+        raise ValueError(
+            "attacks is empty, so no robust accuracy can be measured. Pass "
+            "'auto', 'all' or a list of attack names or ART attack instances."
+        )
+
     runs = []
     seen = {}
     for attack in attacks:
@@ -431,7 +441,8 @@ def validate_labels(y, X):
 
 def _validate_budgets(eps):
     budgets = np.unique(np.atleast_1d(np.asarray(eps, dtype=np.float64)))
-    if budgets.ndim != 1 or not np.all(np.isfinite(budgets)) or np.any(budgets <= 0):
+    invalid = not np.all(np.isfinite(budgets)) or np.any(budgets <= 0)
+    if budgets.ndim != 1 or budgets.size == 0 or invalid:
         raise ValueError(
             f"eps must be a positive float or a list of them, got {eps!r}. The "
             "clean metrics are reported with eps=0 anyway."

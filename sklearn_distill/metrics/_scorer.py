@@ -8,6 +8,7 @@ from sklearn.utils import check_random_state
 
 from .._compat import Interval, StrOptions, validate_params
 from ..adversarial._generate import ATTACK_CONSTRAINTS, NORM_CONSTRAINTS, validate_rows
+from ..adversarial._projection import evaluation_clip_values
 from ._robustness import attack_runs, evaluate_attack, validate_labels, worst_case
 
 ROBUST_METRICS = (
@@ -106,7 +107,7 @@ class RobustnessScorer:
                 kind=kind,
                 eps=self.eps,
                 norm=self.norm,
-                clip_values=self.clip_values,
+                clip_values=evaluation_clip_values(self.clip_values, X_valid, self.eps),
                 random_state=rng.randint(np.iinfo(np.int32).max),
                 n_jobs=self.n_jobs,
                 verbose=0,
@@ -172,8 +173,9 @@ def make_robustness_scorer(
         better. Macro averages run over the classes of the scored labels.
     clip_values : tuple of (float or array-like, float or array-like), \
             default=None
-        Minimum and maximum valid value of every feature. None uses the
-        range of each column of the scored rows.
+        Minimum and maximum valid value of every feature. None lets the
+        attacker move every feature by the full `eps`: the range of each
+        column of the scored rows widened by `eps` on each side.
     random_state : int, RandomState instance or None, default=None
         Seeds the attack. An int gives every split the same seed.
     n_jobs : int, default=None
