@@ -360,3 +360,21 @@ def test_distillation_on_attack_set(binary_data):
     assert pipeline.named_steps["attack"].attack_ == "hopskipjump"
     # The teacher labels every row of the attack set with its soft targets.
     assert distilled.soft_targets_.shape == (90, 2)
+
+
+def test_sampler_rejects_rows_outside_clip_values(binary_data):
+    X, y = binary_data
+    message = (
+        "Training rows lie outside clip_values in features [0, 1, 2, 3], for example"
+    )
+    fix = (
+        "Widen clip_values to the valid range of the features, or leave it None "
+        "to use the range of the training rows."
+    )
+    sampler = AttackSampler(clip_values=(0.0, 0.5), random_state=0)
+
+    with pytest.raises(ValueError, match=re.escape(message)) as error:
+        sampler.fit_resample(X, y)
+    assert str(error.value).endswith(fix)
+    assert not hasattr(sampler, "clip_values_")
+    assert not hasattr(sampler, "estimator_")

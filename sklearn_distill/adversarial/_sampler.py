@@ -235,7 +235,9 @@ class AttackSampler(BaseSampler):
         rng = check_random_state(self.random_state)
         X_rows = X.toarray() if sparse.issparse(X) else X
         X_rows = X_rows if X_rows.dtype == np.float32 else X_rows.astype(np.float64)
-        self.clip_values_ = clip_bounds(self.clip_values, X_rows)
+        clip_values = clip_bounds(self.clip_values, X_rows)
+        _check_rows_within(X_rows, clip_values)
+        self.clip_values_ = clip_values
 
         self.estimator_ = self._fit_estimator(X, y, rng)
         self.n_adversarial_per_class_ = self._count_per_class(y)
@@ -359,3 +361,22 @@ def _check_weights(sample_weight, n_samples):
             "Pass one weight per row."
         )
     return weights
+
+
+def _check_rows_within(X, clip_values):
+    """Raise if training rows lie outside `clip_values`.
+
+    An attack that fails on such a row returns the row itself, so the attack
+    set would hold values outside the range the caller declared valid.
+    """
+    low, high = clip_values
+    outside = np.flatnonzero(np.any((X < low) | (X > high), axis=0))
+    if outside.size:
+        raise ValueError(
+            f"Training rows lie outside clip_values in features "
+            f"{outside.tolist()}, for example {X[:, outside[0]].min():.6g} to "
+            f"{X[:, outside[0]].max():.6g} against [{low[outside[0]]:.6g}, "
+            f"{high[outside[0]]:.6g}] in feature {outside[0]}. Widen clip_values "
+            "to the valid range of the features, or leave it None to use the "
+            "range of the training rows."
+        )
