@@ -117,6 +117,14 @@ def fit_student(
     regression_targets = targets[:, 1] if targets.shape[1] == 2 else targets
     params = {}
     if sample_weight is not None:
+        if not _accepts_sample_weight(student):
+            raise ValueError(
+                f"Row weights were requested through sample_weight or "
+                f"class_weight, but the student {type(student).__name__} does not "
+                "accept sample_weight in fit, so it would be trained unweighted. "
+                "Choose a student that accepts sample_weight, or drop "
+                "sample_weight and class_weight."
+            )
         params = _weight_params(student, sample_weight)
     return student.fit(X, regression_targets, **params)
 

@@ -484,3 +484,44 @@ def test_regressor_tree_matches_gini_tree_student(class_weight):
         regressor_student.predict_proba(X),
         atol=1e-12,
     )
+
+
+def test_unweighted_regressor_student_rejects_weights(binary_data):
+    from sklearn.neighbors import KNeighborsRegressor
+
+    X, y = binary_data
+    model = DistillationClassifier(
+        DecisionTreeClassifier(max_depth=2, random_state=0), KNeighborsRegressor()
+    )
+    message = (
+        "Row weights were requested through sample_weight or class_weight, but "
+        "the student KNeighborsRegressor does not accept sample_weight in fit, so "
+        "it would be trained unweighted. Choose a student that accepts "
+        "sample_weight, or drop sample_weight and class_weight."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        model.fit(X, y, sample_weight=np.ones(60))
+    assert not hasattr(model, "student_")
+    assert not hasattr(model, "teacher_")
+
+
+def test_transfer_set_accepts_attack_sampler():
+    from sklearn_distill.adversarial import AttackSampler
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(60, 3)
+    y = np.array([0] * 54 + [1] * 6)
+    weight = np.where(y == 1, 5.0, 1.0)
+    model = DistillationClassifier(
+        DecisionTreeClassifier(max_depth=3, random_state=0),
+        DecisionTreeClassifier(max_depth=3, random_state=0),
+        transfer_set=AttackSampler(n_samples=30, eps=0.05, random_state=0),
+        transfer_labels="source",
+        random_state=0,
+    ).fit(X, y, sample_weight=weight)
+
+    assert model.soft_targets_.shape == (90, 2)
+    # Each attack row inherits the weight of its source row, so the student's
+    # total weight grows by the weights of the 30 sources.
+    sources = model.student_.tree_.weighted_n_node_samples[0] - weight.sum()
+    assert 30.0 <= sources <= 30 * 5.0

@@ -136,3 +136,44 @@ def test_model_without_teacher_rejected(binary_data):
     )
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         fidelity_score(forest, X)
+
+
+def test_fidelity_maps_skorch_teacher_positions():
+    # A skorch teacher is fitted on class positions, so its own predict
+    # returns 0 and 1; fidelity must compare labels with labels.
+    import torch
+    from skorch import NeuralNetClassifier
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(60, 4).astype(np.float32)
+    y = np.where(X[:, 0] + X[:, 1] > 1, "pos", "neg")
+    teacher = NeuralNetClassifier(
+        torch.nn.Linear(4, 2),
+        criterion=torch.nn.CrossEntropyLoss,
+        max_epochs=20,
+        lr=0.5,
+        train_split=None,
+        verbose=0,
+    )
+    model = DistillationClassifier(
+        teacher, DecisionTreeClassifier(max_depth=3, random_state=0), random_state=0
+    ).fit(X, y)
+
+    expected = np.mean(
+        model.predict(X) == model.classes_[model.compute_soft_targets(X).argmax(1)]
+    )
+    assert fidelity_score(model, X) == pytest.approx(expected)
+    assert fidelity_score(model, X) > 0.5
+
+
+def test_fidelity_rejects_weights_of_wrong_length():
+    rng = np.random.RandomState(0)
+    X = rng.rand(30, 2)
+    y = (X[:, 0] > 0.5).astype(int)
+    model = DistillationClassifier(
+        DecisionTreeClassifier(max_depth=2, random_state=0),
+        DecisionTreeClassifier(max_depth=1, random_state=0),
+    ).fit(X, y)
+
+    with pytest.raises(ValueError, match=re.escape("sample_weight.shape == (5,)")):
+        fidelity_score(model, X, sample_weight=np.ones(5))

@@ -2,7 +2,7 @@
 
 import numpy as np
 from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 
 def fidelity_score(estimator, X, *, sample_weight=None):
@@ -55,8 +55,14 @@ def fidelity_score(estimator, X, *, sample_weight=None):
     check_is_fitted(estimator)
     distilled, X_teacher = _distilled_step(estimator, X)
     student_predictions = np.asarray(estimator.predict(X))
-    teacher_predictions = np.asarray(distilled.teacher_.predict(X_teacher))
+    # The teacher's top class is read from its soft targets, which share its
+    # argmax and map the outputs of teachers fitted on class positions, such
+    # as skorch nets, back to the labels.
+    soft_targets = distilled.compute_soft_targets(X_teacher)
+    teacher_predictions = distilled.classes_[soft_targets.argmax(axis=1)]
     agreement = student_predictions == teacher_predictions
+    if sample_weight is not None:
+        sample_weight = _check_sample_weight(sample_weight, agreement)
     return float(np.average(agreement, weights=sample_weight))
 
 
