@@ -5,10 +5,14 @@ method on the same split and prints clean and robust figures for each.
 """
 
 import argparse
+import os
 import sys
 import textwrap
 
 from . import _compare
+
+#: Largest seed NumPy's legacy generator takes.
+MAX_SEED = 2**32 - 1
 
 PROG = "sklearn-distill"
 
@@ -405,6 +409,20 @@ def _check_option_combinations(parser, args):
                 f"--output {args.output!r} must end in .csv or .json, which "
                 "sets the file format"
             )
+    for option, path in (("--output", args.output), ("--plot", args.plot)):
+        folder = os.path.dirname(os.path.abspath(path)) if path else None
+        if folder is not None and not os.path.isdir(folder):
+            parser.error(
+                f"{option} {path!r} is in the folder {folder!r}, which does not "
+                "exist; create it first or choose another path"
+            )
+    if args.plot is not None and not args.plot.lower().endswith(".png"):
+        parser.error(f"--plot {args.plot!r} must end in .png, the format it writes")
+    if not 0 <= args.random_state <= MAX_SEED:
+        parser.error(
+            f"--random-state must be an integer from 0 to {MAX_SEED}, got "
+            f"{args.random_state}"
+        )
     if args.plot is not None and not _has_matplotlib():
         parser.error(
             "--plot needs matplotlib; install it with pip install "

@@ -311,6 +311,20 @@ def test_mlp_run_covers_net_methods(capsys):
             "--output 'results.xlsx' must end in .csv or .json, which sets the "
             "file format",
         ),
+        (
+            ["--output", "/nonexistent-folder/results.csv"],
+            "--output '/nonexistent-folder/results.csv' is in the folder "
+            "'/nonexistent-folder', which does not exist; create it first or "
+            "choose another path",
+        ),
+        (
+            ["--plot", "curves.jpg"],
+            "--plot 'curves.jpg' must end in .png, the format it writes",
+        ),
+        (
+            ["--random-state", "-1"],
+            "--random-state must be an integer from 0 to 4294967295, got -1",
+        ),
     ],
 )
 def test_usage_errors(capsys, argv, message):

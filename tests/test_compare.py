@@ -322,3 +322,14 @@ def test_save_plot_writes_png(tmp_path, results):
     with Image.open(path) as image:
         assert image.format == "PNG"
         assert image.text["Description"] == "Robustness curves: plain; distilled"
+
+
+def test_load_csv_infinite_feature(tmp_path, wine_frame):
+    wine_frame.loc[3, "alcohol"] = np.inf
+    path = _write(tmp_path, wine_frame)
+    msg = (
+        "The feature column 'alcohol' has 1 infinite values. Replace them with "
+        "finite numbers or drop those rows."
+    )
+    with pytest.raises(CompareInputError, match=f"^{re.escape(msg)}$"):
+        _compare.load_csv_dataset(path, "cultivar")

@@ -301,6 +301,12 @@ def _encode_features(features, max_categories):
                     f"The feature column {str(name)!r} has {missing} missing "
                     "values. Fill them or drop those rows."
                 )
+            infinite = int(np.isinf(column.to_numpy(dtype=float)).sum())
+            if infinite:
+                raise CompareInputError(
+                    f"The feature column {str(name)!r} has {infinite} infinite "
+                    "values. Replace them with finite numbers or drop those rows."
+                )
             continue
 
         distinct = column.dropna().unique()
