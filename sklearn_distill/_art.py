@@ -263,6 +263,13 @@ def single_tree(estimator):
     return None
 
 
+def predict_labels(estimator, X):
+    """Predict the labels of the rows `X`, as float32 rows for a skorch net."""
+    if is_skorch_net(estimator):
+        X = np.asarray(X, dtype=np.float32)
+    return np.asarray(estimator.predict(X))
+
+
 def is_skorch_net(model):
     """Tell whether `model` is a fitted skorch net with a torch module."""
     return isinstance(getattr(model, "module_", None), torch.nn.Module) and hasattr(
@@ -334,7 +341,13 @@ def model_classes(estimator, y=None):
 
 
 def model_input(estimator, X, dtype=None):
-    """Return `X` as the estimator expects it: with feature names if it has any."""
+    """Return `X` as the estimator expects it: with feature names if it has any.
+
+    A skorch net gets float32 rows, since skorch passes rows to torch
+    unconverted and torch modules reject float64.
+    """
+    if dtype is None and is_skorch_net(estimator):
+        dtype = np.float32
     if dtype is not None:
         X = np.asarray(X, dtype=dtype)
     names = getattr(estimator, "feature_names_in_", None)

@@ -378,3 +378,33 @@ def test_sampler_rejects_rows_outside_clip_values(binary_data):
     assert str(error.value).endswith(fix)
     assert not hasattr(sampler, "clip_values_")
     assert not hasattr(sampler, "estimator_")
+
+
+def test_sampler_fits_skorch_net_on_float64_rows(binary_data):
+    import torch
+    from skorch import NeuralNetClassifier
+
+    X, y = binary_data
+    X = X.astype(np.float64)
+    net = NeuralNetClassifier(
+        torch.nn.Linear(4, 2),
+        criterion=torch.nn.CrossEntropyLoss,
+        max_epochs=2,
+        train_split=None,
+        verbose=0,
+    )
+
+    X_res, y_res = AttackSampler(net, attack="fgsm", random_state=0).fit_resample(X, y)
+
+    assert X_res.shape == (120, 4)
+    assert X_res.dtype == np.float64
+
+    message = (
+        "The skorch net NeuralNetClassifier is fitted on the labels as they are, "
+        "but torch needs the class positions 0..K-1 and y has the labels "
+        "['neg', 'pos']. Encode y first, for example with "
+        "sklearn.preprocessing.LabelEncoder, or pass a net fitted already."
+    )
+    labels = np.where(y == 1, "pos", "neg")
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        AttackSampler(net, attack="fgsm", random_state=0).fit_resample(X, labels)

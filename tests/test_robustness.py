@@ -646,3 +646,23 @@ def test_report_rejects_empty_lists(params, message):
 
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         robustness_report(tree, X, y, **params)
+
+
+def test_report_on_skorch_net_with_float64_rows():
+    rng = np.random.RandomState(0)
+    X = rng.rand(60, 4)
+    y = (X[:, 0] + X[:, 1] > 1).astype(int)
+    net = NeuralNetClassifier(
+        torch.nn.Linear(4, 2),
+        criterion=torch.nn.CrossEntropyLoss,
+        max_epochs=2,
+        train_split=None,
+        verbose=0,
+    ).fit(X.astype(np.float32), y)
+
+    report = robustness_report(
+        net, X, y, attacks=["fgsm"], eps=0.1, check_masking=False
+    )
+
+    clean = report[(report.attack == "clean") & (report.metric == "accuracy")]
+    assert clean.value.tolist() == [np.mean(net.predict(X.astype(np.float32)) == y)]

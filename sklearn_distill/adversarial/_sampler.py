@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, column_or_1d
 
 from .._compat import HasMethods, Interval, StrOptions
+from .._skorch_detect import is_skorch_net
 from .._teacher import fill_random_states, is_frozen
 from ._generate import ATTACK_CONSTRAINTS, NORM_CONSTRAINTS, run_attack
 from ._projection import clip_bounds
@@ -273,6 +274,9 @@ class AttackSampler(BaseSampler):
         if not is_frozen(estimator):
             fill_random_states(estimator, rng)
 
+        if is_skorch_net(estimator) and not is_frozen(estimator):
+            return _fit_skorch_surrogate(estimator, X, y)
+
         names = getattr(self, "feature_names_in_", None)
         if names is not None and not sparse.issparse(X):
             X = pd.DataFrame(X, columns=names)
@@ -380,3 +384,24 @@ def _check_rows_within(X, clip_values):
             "to the valid range of the features, or leave it None to use the "
             "range of the training rows."
         )
+
+
+def _fit_skorch_surrogate(net, X, y):
+    """Fit a skorch net on float32 rows, rejecting labels torch cannot take.
+
+    skorch passes rows and labels to torch unchanged, so float64 rows and
+    labels other than the class positions 0..K-1 fail deep inside torch.
+    """
+    classes = np.unique(y)
+    if classes.dtype.kind not in "biu" or not np.array_equal(
+        classes, np.arange(classes.shape[0])
+    ):
+        raise ValueError(
+            f"The skorch net {type(net).__name__} is fitted on the labels as "
+            f"they are, but torch needs the class positions 0..K-1 and y has "
+            f"the labels {classes.tolist()!r}. Encode y first, for example with "
+            "sklearn.preprocessing.LabelEncoder, or pass a net fitted already."
+        )
+    from ..neural._skorch import net_fit_inputs
+
+    return net.fit(*net_fit_inputs(net, X, y))

@@ -4,6 +4,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from .. import _art
 from ..adversarial._generate import validate_rows
 from ._robustness import attack_runs, evaluate_attack, validate_labels, worst_case
 
@@ -176,7 +177,7 @@ class RobustnessCurveDisplay:
         y = validate_labels(y, X_valid)
         budgets = _validate_curve_budgets(eps)
         rng = check_random_state(random_state)
-        y_clean = np.asarray(estimator.predict(X))
+        y_clean = _art.predict_labels(estimator, X)
         runs = attack_runs(estimator, [attack], norm)
 
         accuracy = []

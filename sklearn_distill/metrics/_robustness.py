@@ -209,7 +209,7 @@ def robustness_report(
     runs = attack_runs(estimator, attacks, norm)
     rng = check_random_state(random_state)
 
-    y_clean = np.asarray(estimator.predict(X))
+    y_clean = _art.predict_labels(estimator, X)
     classes, counts = np.unique(y, return_counts=True)
     minority = classes[np.argmin(counts)]
     rows = metric_rows("clean", 0.0, y, y_clean, classes, minority)
@@ -313,7 +313,7 @@ def evaluate_attack(
         verbose=verbose,
         adaptive=kind == "adaptive",
     )
-    y_adv = np.asarray(estimator.predict(restore_container(run.X_adv, X_original)))
+    y_adv = _art.predict_labels(estimator, restore_container(run.X_adv, X_original))
     correct = y_clean == y
     return AttackOutcome(
         attack=label,

@@ -6,6 +6,7 @@ import numpy as np
 from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
 from sklearn.utils import check_random_state
 
+from .. import _art
 from .._compat import Interval, StrOptions, validate_params
 from ..adversarial._generate import ATTACK_CONSTRAINTS, NORM_CONSTRAINTS, validate_rows
 from ..adversarial._projection import evaluation_clip_values
@@ -92,7 +93,7 @@ class RobustnessScorer:
         """
         X_valid = validate_rows(X)
         y = validate_labels(y, X_valid)
-        y_clean = np.asarray(estimator.predict(X))
+        y_clean = _art.predict_labels(estimator, X)
         rng = check_random_state(self.random_state)
 
         outcomes = [
