@@ -380,7 +380,9 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         X, y = self._validate_training_data(X, y)
         self.classes_, y_encoded = encode_labels(y)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X)
+            sample_weight = _check_sample_weight(
+                sample_weight, X, ensure_non_negative=True
+            )
         teacher_params = self._teacher_fit_params(sample_weight, fit_params)
 
         teacher, student, sampler, transfer_samplers = self._seeded_components()

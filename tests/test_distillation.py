@@ -525,3 +525,13 @@ def test_transfer_set_accepts_attack_sampler():
     # total weight grows by the weights of the 30 sources.
     sources = model.student_.tree_.weighted_n_node_samples[0] - weight.sum()
     assert 30.0 <= sources <= 30 * 5.0
+
+
+def test_negative_sample_weight_is_rejected(binary_data):
+    X, y = binary_data
+    weight = np.ones(60)
+    weight[3] = -1.0
+    model = _forest_and_tree()
+    with pytest.raises(ValueError, match="^Negative values in data passed to"):
+        model.fit(X, y, sample_weight=weight)
+    assert not hasattr(model, "teacher_")
