@@ -27,7 +27,7 @@ def encode_labels(y, *, min_classes=2):
     Raises
     ------
     ValueError
-        If `y` holds continuous values, labels of mixed types, or fewer than
+        If `y` contains continuous values, labels of mixed types, or fewer than
         `min_classes` distinct labels.
     """
     check_label_types(y)
@@ -90,7 +90,7 @@ def align_columns(values, source_classes, classes, *, fill_value=0.0):
     Raises
     ------
     ValueError
-        If `source_classes` holds a label that is not in `classes`.
+        If `source_classes` contains a label that is not in `classes`.
     """
     source_classes = np.asarray(source_classes)
     classes = np.asarray(classes)

@@ -48,7 +48,7 @@ PRETRAINING_SIZE_RATIO = 3.0
 
 @dataclass(frozen=True)
 class Settings:
-    """What every method builder needs to know about the run."""
+    """Settings of one comparison run, shared by every method builder."""
 
     family: str
     n_features: int
@@ -209,7 +209,7 @@ def build_defensive(settings):
 def build_distilled_transfer(settings):
     """Build distillation whose student also learns a transfer and attack set.
 
-    The transfer set holds copies of the training rows at random corners of
+    The transfer set contains copies of the training rows at random corners of
     their L-infinity ball of radius `train_eps`; the attack set holds
     adversarial rows at the same budget. Both keep the label of their source
     row, so the student learns that a row's neighbourhood shares its label.

@@ -267,7 +267,7 @@ class _EstimatorContractMixin:
 
 
 def _check_binary_labels(name, y, classes):
-    """Raise unless `y` holds the labels 0 and 1 that a one-logit loss takes.
+    """Raise unless `y` contains only the labels 0 and 1 that a one-logit loss takes.
 
     ``BCEWithLogitsLoss`` accepts any float target, so other labels would
     train the net on meaningless targets without an error.
