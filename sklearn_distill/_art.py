@@ -47,7 +47,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
-from ._labels import align_columns, encode_labels
+from ._labels import align_columns, encode_labels, label_positions
 from ._soft_targets import one_hot, soften, teacher_log_scores
 
 GRADIENT_ATTACKS = ("fgsm", "pgd", "cw")
@@ -328,15 +328,13 @@ def model_classes(estimator, y=None):
         return labels, y_encoded
 
     known = np.asarray(known)
-    index = {label: position for position, label in enumerate(known.tolist())}
-    unknown = [label for label in labels.tolist() if label not in index]
+    positions, unknown = label_positions(labels, known)
     if unknown:
         raise ValueError(
             f"y contains labels {unknown!r} that {model_name(estimator)} was not "
             f"fitted on; its classes are {known.tolist()!r}. Attack rows whose "
             "labels the model knows."
         )
-    positions = np.array([index[label] for label in labels.tolist()], dtype=np.int64)
     return known, positions[y_encoded]
 
 

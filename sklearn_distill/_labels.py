@@ -92,11 +92,8 @@ def align_columns(values, source_classes, classes, *, fill_value=0.0):
     ValueError
         If `source_classes` contains a label that is not in `classes`.
     """
-    source_classes = np.asarray(source_classes)
     classes = np.asarray(classes)
-    positions = {label: index for index, label in enumerate(classes.tolist())}
-
-    unknown = [label for label in source_classes.tolist() if label not in positions]
+    columns, unknown = label_positions(source_classes, classes)
     if unknown:
         raise ValueError(
             f"The model predicts classes {unknown!r} that are not in the training "
@@ -104,9 +101,33 @@ def align_columns(values, source_classes, classes, *, fill_value=0.0):
         )
 
     aligned = np.full((values.shape[0], classes.shape[0]), fill_value, dtype=float)
-    columns = [positions[label] for label in source_classes.tolist()]
     aligned[:, columns] = values
     return aligned
+
+
+def label_positions(labels, classes):
+    """Find the position of each label in `classes`.
+
+    Parameters
+    ----------
+    labels : array-like of shape (n_labels,)
+        Labels to look up.
+    classes : array-like of shape (n_classes,)
+        Distinct labels, in the order that defines the positions.
+
+    Returns
+    -------
+    positions : ndarray of shape (n_labels,), dtype=int64
+        Position of each label in `classes`; -1 for a label not in it.
+    unknown : list
+        The labels not in `classes`, in the order of `labels`.
+    """
+    classes = np.asarray(classes).tolist()
+    index = {label: position for position, label in enumerate(classes)}
+    labels = np.asarray(labels).tolist()
+    positions = np.array([index.get(label, -1) for label in labels], dtype=np.int64)
+    unknown = [label for label in labels if label not in index]
+    return positions, unknown
 
 
 def _check_single_label_type(y):

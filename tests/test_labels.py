@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import DataConversionWarning
 
-from sklearn_distill._labels import align_columns, encode_labels
+from sklearn_distill._labels import align_columns, encode_labels, label_positions
 
 
 @pytest.mark.parametrize(
@@ -67,3 +67,9 @@ def test_align_columns_rejects_unknown_label():
     )
     with pytest.raises(ValueError, match=re.escape(message)):
         align_columns(np.ones((1, 2)), ["a", "z"], np.array(["a", "b"]))
+
+
+def test_label_positions_marks_unknown():
+    positions, unknown = label_positions(["b", "z", "a"], np.array(["a", "b"]))
+    np.testing.assert_array_equal(positions, [1, -1, 0])
+    assert unknown == ["z"]
