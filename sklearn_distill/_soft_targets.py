@@ -174,7 +174,7 @@ def teacher_log_scores(teacher, X, classes, response_method="auto"):
     ------
     ValueError
         If the teacher's scores are not finite or do not have one column per
-        class it knows.
+        class in its ``classes_``.
     """
     if response_method != "predict_proba" and is_skorch_net(teacher):
         return _skorch_teacher_log_scores(teacher, X, classes)
