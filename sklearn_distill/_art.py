@@ -47,6 +47,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 
+from . import _skorch_detect as skorch_detect
 from ._labels import align_columns, encode_labels, label_positions
 from ._soft_targets import one_hot, soften, teacher_log_scores
 
@@ -272,8 +273,8 @@ def predict_labels(estimator, X):
 
 def is_skorch_net(model):
     """Tell whether `model` is a fitted skorch net with a torch module."""
-    return isinstance(getattr(model, "module_", None), torch.nn.Module) and hasattr(
-        model, "criterion_"
+    return skorch_detect.is_skorch_net(model) and isinstance(
+        getattr(model, "module_", None), torch.nn.Module
     )
 
 
