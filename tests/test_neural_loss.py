@@ -15,7 +15,7 @@ from sklearn_distill.neural import (
     hard_labels,
 )
 
-TEMPERATURES = [0.01, 0.05, 1.0, 4.0, 20.0, 1000.0]
+TEMPERATURES = [0.01, 0.05, 1.0, 4.0, 20.0, 1000.0, 10_000.0]
 
 
 @pytest.fixture
@@ -99,6 +99,63 @@ def test_soft_gradient_scaled_by_temperature(rng, temperature):
     p = torch.softmax(teacher / temperature, dim=1)
     expected = temperature * (q - p)
     np.testing.assert_allclose(student.grad.numpy(), expected.numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("temperature", [1000.0, 10_000.0])
+def test_float32_loss_precise_at_high_temperature(rng, temperature):
+    # The float32 values, widened exactly, are the float64 reference's input.
+    student = torch.tensor(rng.randn(8, 3) * 3, dtype=torch.float32)
+    teacher = torch.tensor(rng.randn(8, 3) * 3, dtype=torch.float32)
+    y = rng.randint(0, 3, size=8)
+
+    loss = distillation_loss(
+        student, teacher, torch.tensor(y), alpha=0.7, temperature=temperature
+    )
+
+    expected = _reference_loss(
+        student.double().numpy(), teacher.double().numpy(), y, 0.7, temperature
+    )
+    assert loss.dtype == torch.float32
+    np.testing.assert_allclose(loss.item(), expected, rtol=1e-4)
+
+
+@pytest.mark.parametrize("temperature", [0.01, 1.0, 4.0, 10_000.0])
+def test_loss_passes_gradcheck(rng, temperature):
+    student = torch.tensor(rng.randn(4, 3), requires_grad=True)
+    teacher = torch.tensor(rng.randn(4, 3))
+    y = torch.tensor(rng.randint(0, 3, size=4))
+
+    def loss(logits):
+        return distillation_loss(logits, teacher, y, alpha=0.6, temperature=temperature)
+
+    # At T = 10,000 the loss carries a float64 rounding error of about 1e-8,
+    # because T**2 magnifies it, so the finite-difference step grows with T.
+    step = 1e-6 * max(1.0, temperature)
+    assert torch.autograd.gradcheck(loss, (student,), eps=step)
+
+
+@pytest.mark.parametrize("temperature", [0.01, 1.0, 1000.0, 10_000.0])
+def test_float32_gradient_matches_float64(rng, temperature):
+    logits = rng.randn(6, 3) * 3
+    teacher = torch.tensor(rng.randn(6, 3) * 3)
+    y = torch.tensor(rng.randint(0, 3, size=6))
+    gradients = {}
+    for dtype in (torch.float32, torch.float64):
+        # Both runs start from the same float32 values.
+        student = torch.tensor(logits, dtype=torch.float32).to(dtype)
+        student.requires_grad_(True)
+        distillation_loss(
+            student, teacher.to(dtype), y, alpha=0.8, temperature=temperature
+        ).backward()
+        gradients[dtype] = student.grad
+
+    assert gradients[torch.float32].dtype == torch.float32
+    np.testing.assert_allclose(
+        gradients[torch.float32].numpy(),
+        gradients[torch.float64].numpy(),
+        rtol=1e-4,
+        atol=1e-7,
+    )
 
 
 def test_zero_teacher_probability_contributes_nothing():

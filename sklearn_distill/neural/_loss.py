@@ -27,7 +27,12 @@ def distillation_loss(
     the softmax of the log-scores divided by the temperature ``T``. Both terms
     are computed from log-softmax values, and a teacher probability of exactly
     0 contributes 0 to the divergence (``0 * log 0 = 0``), so the loss is
-    finite for one-hot teachers and for temperatures from 0.01 to 1000.
+    finite for one-hot teachers and for temperatures from 0.01 to 10,000.
+    The soft term is computed in float64 and cast back to the dtype of
+    `student_logits`, because at a high temperature the divergence is the
+    small difference of two log-softmax values near ``-log(n_classes)``.
+    float32 cannot resolve that difference, and ``T**2`` magnifies its
+    rounding error.
 
     Parameters
     ----------
@@ -87,7 +92,8 @@ def distillation_loss(
 
     if alpha > 0:
         soft = _soft_term(student_logits, teacher_log_scores, temperature)
-        per_sample = per_sample + alpha * temperature**2 * soft
+        soft = alpha * temperature**2 * soft
+        per_sample = per_sample + soft.to(student_logits.dtype)
 
     if alpha < 1:
         hard = F.cross_entropy(student_logits, y.long(), reduction="none")
@@ -101,8 +107,14 @@ def distillation_loss(
 
 
 def _soft_term(student_logits, teacher_log_scores, temperature):
-    """Return ``KL(teacher_T || student_T)`` for each sample."""
-    teacher_log_scores = teacher_log_scores.to(student_logits.dtype).detach()
+    """Return ``KL(teacher_T || student_T)`` for each sample, in float64.
+
+    On MPS devices the dtype is float32. The gradient flows back to
+    `student_logits` in their own dtype.
+    """
+    dtype = _accumulation_dtype(student_logits.device)
+    student_logits = student_logits.to(dtype)
+    teacher_log_scores = teacher_log_scores.to(dtype).detach()
     student_log_proba = F.log_softmax(student_logits / temperature, dim=1)
     teacher_log_proba = F.log_softmax(teacher_log_scores / temperature, dim=1)
     teacher_proba = teacher_log_proba.exp()
@@ -113,6 +125,15 @@ def _soft_term(student_logits, teacher_log_scores, temperature):
         teacher_proba > 0, teacher_log_proba, torch.zeros_like(teacher_log_proba)
     )
     return (teacher_proba * (teacher_log_proba - student_log_proba)).sum(dim=1)
+
+
+def _accumulation_dtype(device):
+    """Return float64, or float32 on Apple's MPS devices, which lack float64."""
+    # NOTE: the MPS branch is untested, and there the soft term keeps the
+    # float32 rounding error that high temperatures magnify.
+    if device.type == "mps":
+        return torch.float32
+    return torch.float64
 
 
 def distillation_targets(teacher_log_scores, y):
