@@ -26,7 +26,10 @@ from sklearn.utils.validation import (
 from ._compat import HasMethods, Interval, StrOptions, _fit_context
 from ._input_checks import (
     accepts_input,
+    check_class_weight,
     check_numeric_columns,
+    check_sample_weight_values,
+    check_weighted_rows,
     components_phrase,
     contains_nan,
 )
@@ -216,7 +219,8 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         label. ``"balanced"`` weights each class by ``n_samples / (n_classes
         * count)``, counted on the teacher's training labels (after
         `sampler`) for the teacher and on `y` for the student. A dict maps
-        labels to weights, and classes missing from it get 1. The teacher
+        labels of `y` to finite weights of 0 or more, at least one of them
+        positive, and classes missing from it get 1. The teacher
         must accept ``sample_weight`` unless it is frozen, in which case only
         the student is weighted.
     n_jobs : int, default=None
@@ -381,8 +385,11 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         self.classes_, y_encoded = encode_labels(y)
         if sample_weight is not None:
             sample_weight = _check_sample_weight(
-                sample_weight, X, ensure_non_negative=True
+                sample_weight, X, allow_all_zero_weights=True
             )
+            check_sample_weight_values(sample_weight)
+        check_class_weight(self.class_weight, self.classes_)
+        check_weighted_rows(self.class_weight, self.classes_, y_encoded, sample_weight)
         teacher_params = self._teacher_fit_params(sample_weight, fit_params)
 
         teacher, student, sampler, transfer_samplers = self._seeded_components()

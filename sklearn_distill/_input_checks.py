@@ -1,5 +1,7 @@
 """Input checks that name the component rejecting the input and the fix."""
 
+from numbers import Real
+
 import numpy as np
 from scipy import sparse
 from sklearn.pipeline import Pipeline
@@ -74,3 +76,140 @@ def check_numeric_columns(X):
             "for example with OneHotEncoder or OrdinalEncoder in a "
             "sklearn.compose.ColumnTransformer."
         ) from error
+
+
+def check_sample_weight_values(sample_weight):
+    """Raise if `sample_weight` contains negative values or is 0 for every row.
+
+    `sample_weight` is a validated 1-D array of finite floats.
+    """
+    negative = np.flatnonzero(sample_weight < 0)
+    if negative.size:
+        listed = _first_items(negative.tolist(), sample_weight[negative].tolist())
+        raise ValueError(
+            f"sample_weight contains negative weights {listed} (row: weight). Pass "
+            "weights of 0 or more, with 0 for a row to leave out."
+        )
+    if not np.any(sample_weight > 0):
+        raise ValueError(
+            "sample_weight is zero for every row, so no row would be learned. Give "
+            "at least one row a positive weight."
+        )
+
+
+def check_class_weight(class_weight, classes):
+    """Raise unless a dict `class_weight` gives valid weights to `classes`.
+
+    Its keys must be labels in `classes` and its values finite numbers of 0
+    or more, and at least one class must keep a positive weight. Classes it
+    omits weigh 1. Other values of `class_weight` pass unchecked.
+    """
+    if not isinstance(class_weight, dict):
+        return
+
+    labels = classes.tolist()
+    unknown = [label for label in class_weight if _class_of(label, labels) is None]
+    if unknown:
+        raise ValueError(
+            f"class_weight contains labels that are not in y: {unknown!r}. The "
+            f"classes in y are {labels!r}. Use labels of y as the keys of "
+            "class_weight."
+        )
+
+    invalid = {
+        label: weight
+        for label, weight in class_weight.items()
+        if not _is_finite_number(weight)
+    }
+    if invalid:
+        raise ValueError(
+            f"class_weight contains weights that are not finite numbers: "
+            f"{invalid!r}. Pass a number of 0 or more for each class."
+        )
+
+    negative = {
+        label: float(weight) for label, weight in class_weight.items() if weight < 0
+    }
+    if negative:
+        raise ValueError(
+            f"class_weight contains negative weights {negative!r} (class: "
+            "weight). Pass weights of 0 or more, with 0 for a class to leave out."
+        )
+
+    weights = class_weight_vector(class_weight, classes)
+    if not np.any(weights > 0):
+        listed = dict(zip(labels, weights.tolist(), strict=True))
+        raise ValueError(
+            f"class_weight gives every class of y a weight of zero: {listed!r}, so "
+            "no row would be learned. Give at least one class a positive weight."
+        )
+
+
+def check_weighted_rows(class_weight, classes, y_encoded, sample_weight):
+    """Raise if `class_weight` and `sample_weight` together weigh every row 0.
+
+    Call it after `check_class_weight` and `check_sample_weight_values`. It
+    then fails only when every row of positive `sample_weight` is in a class
+    that a dict `class_weight` weighs 0.
+    """
+    if not isinstance(class_weight, dict) or sample_weight is None:
+        return
+
+    weights = class_weight_vector(class_weight, classes)
+    if np.any(weights[y_encoded] * sample_weight > 0):
+        return
+    weighted_classes = np.unique(classes[y_encoded[sample_weight > 0]]).tolist()
+    raise ValueError(
+        "class_weight and sample_weight together give every row a weight of zero, "
+        f"because the rows of positive sample_weight are all in classes "
+        f"{weighted_classes!r}, which class_weight weighs 0. Give one of those "
+        "classes or a row of another class a positive weight."
+    )
+
+
+def class_weight_vector(class_weight, classes):
+    """Return the weight of each class in `classes` under a dict `class_weight`."""
+    weights = np.ones(len(classes))
+    labels = classes.tolist()
+    for label, weight in class_weight.items():
+        position = _class_of(label, labels)
+        if position is not None:
+            weights[position] = weight
+    return weights
+
+
+def _class_of(label, labels):
+    """Return the position in `labels` of the class that `label` names, or None.
+
+    scikit-learn's ``compute_class_weight`` looks each class up as ``int(c)``
+    when that conversion works, and as ``str(c)`` otherwise, so a key of
+    ``1`` names the class ``1.0`` as well.
+    """
+    for position, candidate in enumerate(labels):
+        if label == candidate or label == _class_weight_key(candidate):
+            return position
+    return None
+
+
+def _class_weight_key(label):
+    try:
+        return int(label)
+    except (TypeError, ValueError):
+        return str(label)
+
+
+def _is_finite_number(value):
+    return (
+        isinstance(value, Real)
+        and not isinstance(value, bool)
+        and bool(np.isfinite(value))
+    )
+
+
+def _first_items(keys, values, limit=5):
+    """Format the first `limit` pairs as a dict, with a count of the rest."""
+    first = dict(zip(keys[:limit], values[:limit], strict=True))
+    rest = len(keys) - limit
+    if rest <= 0:
+        return repr(first)
+    return f"{first!r} and {rest} more"

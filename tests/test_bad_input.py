@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 from scipy import sparse
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -436,6 +437,167 @@ def test_sample_weight_length_mismatch_rejected(binary_data):
     _assert_fit_fails_cleanly(
         _trees(), X, y, ValueError, message, sample_weight=np.ones(50)
     )
+
+
+def _with_weights(rows, value):
+    weight = np.ones(60)
+    weight[rows] = value
+    return weight
+
+
+@pytest.mark.parametrize(
+    "sample_weight, shown",
+    [
+        (_with_weights([3], -1.0), "{3: -1.0}"),
+        (
+            _with_weights(np.arange(10, 17), -0.5),
+            "{10: -0.5, 11: -0.5, 12: -0.5, 13: -0.5, 14: -0.5} and 2 more",
+        ),
+    ],
+)
+def test_negative_sample_weight_rejected(binary_data, sample_weight, shown):
+    X, y = binary_data
+    message = (
+        f"sample_weight contains negative weights {shown} (row: weight). Pass "
+        "weights of 0 or more, with 0 for a row to leave out."
+    )
+    _assert_fit_fails_cleanly(
+        _trees(), X, y, ValueError, message, sample_weight=sample_weight
+    )
+
+
+def test_zero_sample_weight_rejected(binary_data):
+    X, y = binary_data
+    message = (
+        "sample_weight is zero for every row, so no row would be learned. Give at "
+        "least one row a positive weight."
+    )
+    _assert_fit_fails_cleanly(
+        _linear(), X, y, ValueError, message, sample_weight=np.zeros(60)
+    )
+
+
+@pytest.mark.parametrize(
+    "class_weight, shown",
+    [
+        ({0: -1.0, 1: 1.0}, "{0: -1.0}"),
+        ({1: -0.5}, "{1: -0.5}"),
+        ({0: -2, 1: np.float32(-0.25)}, "{0: -2.0, 1: -0.25}"),
+    ],
+)
+def test_negative_class_weight_rejected(binary_data, class_weight, shown):
+    X, y = binary_data
+    message = (
+        f"class_weight contains negative weights {shown} (class: weight). Pass "
+        "weights of 0 or more, with 0 for a class to leave out."
+    )
+    _assert_fit_fails_cleanly(
+        _trees(class_weight=class_weight), X, y, ValueError, message
+    )
+
+
+@pytest.mark.parametrize(
+    "class_weight, shown",
+    [({0: 0.0, 1: 0.0}, "{0: 0.0, 1: 0.0}"), ({0: 0, 1: 0, 5: 0}, None)],
+)
+def test_zero_class_weights_rejected(binary_data, class_weight, shown):
+    X, y = binary_data
+    if shown is None:
+        # The unknown label 5 is reported before the weights are summed.
+        message = (
+            "class_weight contains labels that are not in y: [5]. The classes in "
+            "y are [0, 1]. Use labels of y as the keys of class_weight."
+        )
+    else:
+        message = (
+            f"class_weight gives every class of y a weight of zero: {shown}, so no "
+            "row would be learned. Give at least one class a positive weight."
+        )
+    _assert_fit_fails_cleanly(
+        _trees(class_weight=class_weight), X, y, ValueError, message
+    )
+
+
+def test_zero_class_weight_with_frozen_teacher(binary_data):
+    X, y = binary_data
+    teacher = FrozenEstimator(DecisionTreeClassifier(max_depth=3).fit(X, y))
+    model = DistillationClassifier(
+        teacher, LogisticRegression(), class_weight={0: 0.0, 1: 0.0}
+    )
+    message = (
+        "class_weight gives every class of y a weight of zero: {0: 0.0, 1: 0.0}, so "
+        "no row would be learned. Give at least one class a positive weight."
+    )
+    _assert_fit_fails_cleanly(model, X, y, ValueError, message)
+
+
+@pytest.mark.parametrize(
+    "labels, class_weight, unknown, classes",
+    [
+        (None, {5: 2.0}, "[5]", "[0, 1]"),
+        (None, {0: 1.0, 1: 3.0, 5: 2.0, "1": 1.0}, "[5, '1']", "[0, 1]"),
+        (np.array(["cat", "dog"]), {0: 2.0}, "[0]", "['cat', 'dog']"),
+    ],
+)
+def test_unknown_class_weight_label_rejected(
+    binary_data, labels, class_weight, unknown, classes
+):
+    X, y = binary_data
+    if labels is not None:
+        y = labels[y]
+    message = (
+        f"class_weight contains labels that are not in y: {unknown}. The classes "
+        f"in y are {classes}. Use labels of y as the keys of class_weight."
+    )
+    _assert_fit_fails_cleanly(
+        _trees(class_weight=class_weight), X, y, ValueError, message
+    )
+
+
+@pytest.mark.parametrize(
+    "weight, shown", [(np.nan, "nan"), (np.inf, "inf"), ("2", "'2'"), (None, "None")]
+)
+def test_non_numeric_class_weight_rejected(binary_data, weight, shown):
+    X, y = binary_data
+    message = (
+        f"class_weight contains weights that are not finite numbers: {{1: "
+        f"{shown}}}. Pass a number of 0 or more for each class."
+    )
+    _assert_fit_fails_cleanly(
+        _trees(class_weight={0: 1.0, 1: weight}), X, y, ValueError, message
+    )
+
+
+def test_class_and_sample_weights_zero_together(binary_data):
+    X, y = binary_data
+    sample_weight = np.where(y == 1, 1.0, 0.0)
+    message = (
+        "class_weight and sample_weight together give every row a weight of zero, "
+        "because the rows of positive sample_weight are all in classes [1], "
+        "which class_weight weighs 0. Give one of those classes or a row of "
+        "another class a positive weight."
+    )
+    _assert_fit_fails_cleanly(
+        _trees(class_weight={1: 0.0}),
+        X,
+        y,
+        ValueError,
+        message,
+        sample_weight=sample_weight,
+    )
+
+
+def test_class_weight_key_names_float_label(binary_data):
+    X, y = binary_data
+    # compute_class_weight looks the class 1.0 up under the key 1.
+    float_labels = _trees(class_weight={1: 3.0}).fit(X, y.astype(np.float64))
+    int_labels = _trees(class_weight={1: 3.0}).fit(X, y)
+    unweighted = _trees().fit(X, y)
+
+    assert float_labels.classes_.tolist() == [0.0, 1.0]
+    proba = float_labels.predict_proba(X)
+    np.testing.assert_array_equal(proba, int_labels.predict_proba(X))
+    assert not np.array_equal(proba, unweighted.predict_proba(X))
 
 
 TEMPERATURE_RANGE = "must be a float in the range (0.0, inf)"

@@ -532,6 +532,10 @@ def test_negative_sample_weight_is_rejected(binary_data):
     weight = np.ones(60)
     weight[3] = -1.0
     model = _forest_and_tree()
-    with pytest.raises(ValueError, match="^Negative values in data passed to"):
+    message = (
+        "sample_weight contains negative weights {3: -1.0} (row: weight). Pass "
+        "weights of 0 or more, with 0 for a row to leave out."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         model.fit(X, y, sample_weight=weight)
     assert not hasattr(model, "teacher_")
