@@ -57,6 +57,7 @@ from ._students import (
     student_predict_proba,
 )
 from ._teacher import (
+    check_teacher_cv,
     fill_random_states,
     is_frozen,
     out_of_fold_log_scores,
@@ -175,7 +176,8 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         If not None, the soft targets of the training rows are computed out
         of fold: each row is scored by a teacher fitted on the folds that
         exclude it, which avoids the over-confidence of in-sample
-        probabilities of forests. An integer gives stratified folds.
+        probabilities of forests. An integer gives stratified folds, and
+        every class of `y` needs at least as many rows as there are folds.
         ``teacher_`` is still fitted on all rows. Not allowed with a frozen
         teacher.
     sampler : sampler or None, default=None
@@ -390,6 +392,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             check_sample_weight_values(sample_weight)
         check_class_weight(self.class_weight, self.classes_)
         check_weighted_rows(self.class_weight, self.classes_, y_encoded, sample_weight)
+        check_teacher_cv(self.teacher_cv, y)
         teacher_params = self._teacher_fit_params(sample_weight, fit_params)
 
         teacher, student, sampler, transfer_samplers = self._seeded_components()

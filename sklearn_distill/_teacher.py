@@ -1,10 +1,12 @@
 """Fitting the teacher and scoring rows with it, in sample or out of fold."""
 
+from numbers import Integral
+
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
-from sklearn.model_selection import check_cv
+from sklearn.model_selection import StratifiedKFold, check_cv
 from sklearn.utils import _safe_indexing
 
 from ._soft_targets import teacher_log_scores
@@ -64,6 +66,39 @@ def out_of_fold_log_scores(
             "splitter whose test folds partition the data, such as KFold."
         )
     return log_scores
+
+
+def check_teacher_cv(cv, y):
+    """Raise if stratified folds of `cv` need more rows than a class of `y` has.
+
+    An integer `cv` gives :class:`~sklearn.model_selection.StratifiedKFold`,
+    which puts rows of every class in each of its test folds. scikit-learn
+    only warns when a class has fewer rows than folds, and raises its own
+    message, which does not name `teacher_cv`, only when every class has.
+    Other splitters are not checked.
+    """
+    if cv is None:
+        return
+    splitter = check_cv(cv, y, classifier=True)
+    if not isinstance(splitter, StratifiedKFold):
+        return
+
+    labels, counts = np.unique(y, return_counts=True)
+    smallest = int(np.argmin(counts))
+    label, count = labels.tolist()[smallest], int(counts[smallest])
+    n_splits = splitter.get_n_splits()
+    if count >= n_splits:
+        return
+
+    setting = "teacher_cv" if isinstance(cv, Integral) else "n_splits of teacher_cv"
+    fix = f"Set {setting} to {count} or lower"
+    if count == 1:
+        fix = "Add rows of that class"
+    raise ValueError(
+        f"teacher_cv={cv!r} splits each class into {n_splits} stratified folds, "
+        f"but class {label!r} has only {count} {'row' if count == 1 else 'rows'}. "
+        f"{fix}, or set teacher_cv=None to score the training rows in sample."
+    )
 
 
 def fill_random_states(estimator, random_state):

@@ -16,6 +16,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -598,6 +599,56 @@ def test_class_weight_key_names_float_label(binary_data):
     proba = float_labels.predict_proba(X)
     np.testing.assert_array_equal(proba, int_labels.predict_proba(X))
     assert not np.array_equal(proba, unweighted.predict_proba(X))
+
+
+@pytest.mark.parametrize(
+    "teacher_cv, n_rare, message",
+    [
+        (
+            10,
+            4,
+            "teacher_cv=10 splits each class into 10 stratified folds, but class 2 "
+            "has only 4 rows. Set teacher_cv to 4 or lower, or set teacher_cv=None "
+            "to score the training rows in sample.",
+        ),
+        (
+            5,
+            4,
+            "teacher_cv=5 splits each class into 5 stratified folds, but class 2 "
+            "has only 4 rows. Set teacher_cv to 4 or lower, or set teacher_cv=None "
+            "to score the training rows in sample.",
+        ),
+        (
+            StratifiedKFold(6),
+            2,
+            "teacher_cv=StratifiedKFold(n_splits=6, random_state=None, "
+            "shuffle=False) splits each class into 6 stratified folds, but class 2 "
+            "has only 2 rows. Set n_splits of teacher_cv to 2 or lower, or set "
+            "teacher_cv=None to score the training rows in sample.",
+        ),
+        (
+            3,
+            1,
+            "teacher_cv=3 splits each class into 3 stratified folds, but class 2 "
+            "has only 1 row. Add rows of that class, or set teacher_cv=None to "
+            "score the training rows in sample.",
+        ),
+    ],
+)
+def test_teacher_cv_above_class_count_rejected(
+    binary_data, teacher_cv, n_rare, message
+):
+    X, _ = binary_data
+    y = np.array([0] * 30 + [1] * (30 - n_rare) + [2] * n_rare)
+    model = _trees(teacher_cv=teacher_cv)
+    _assert_fit_fails_cleanly(model, X, y, ValueError, message)
+
+
+def test_teacher_cv_suggested_value_works(binary_data):
+    X, _ = binary_data
+    y = np.array([0] * 30 + [1] * 26 + [2] * 4)
+    model = _trees(teacher_cv=4).fit(X, y)
+    assert model.soft_targets_.shape == (60, 3)
 
 
 TEMPERATURE_RANGE = "must be a float in the range (0.0, inf)"
