@@ -6,6 +6,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
+from sklearn.utils.validation import column_or_1d
 
 
 def accepts_input(estimator, input_tag):
@@ -213,3 +214,13 @@ def _first_items(keys, values, limit=5):
     if rest <= 0:
         return repr(first)
     return f"{first!r} and {rest} more"
+
+
+def warn_column_vector(y):
+    """Warn with a DataConversionWarning if `y` has shape (n_samples, 1).
+
+    scikit-learn's estimators warn so, while imbalanced-learn's samplers
+    flatten such a `y` silently. The caller keeps `y` unchanged.
+    """
+    if np.ndim(y) == 2 and np.shape(y)[1] == 1:
+        column_or_1d(np.asarray(y), warn=True)

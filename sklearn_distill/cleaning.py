@@ -10,12 +10,21 @@ from sklearn.model_selection import check_cv, cross_val_predict
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval
 
+from ._input_checks import warn_column_vector
 from ._labels import encode_labels
 
 __all__ = ["LabelNoiseCleaner", "OutlierFilter"]
 
 
-class LabelNoiseCleaner(BaseCleaningSampler):
+class _BaseCleaner(BaseCleaningSampler):
+    """Cleaning sampler that warns about a column-vector `y`, as scikit-learn does."""
+
+    def _check_X_y(self, X, y, accept_sparse=None):
+        warn_column_vector(y)
+        return super()._check_X_y(X, y, accept_sparse=accept_sparse)
+
+
+class LabelNoiseCleaner(_BaseCleaner):
     """Remove rows whose label an out-of-fold classifier confidently rejects.
 
     A classifier is fitted with cross-validation, and each row is scored by
@@ -156,7 +165,7 @@ class LabelNoiseCleaner(BaseCleaningSampler):
         return tags
 
 
-class OutlierFilter(BaseCleaningSampler):
+class OutlierFilter(_BaseCleaner):
     """Remove rows that an outlier detector flags, class by class.
 
     An outlier detector such as :class:`~sklearn.ensemble.IsolationForest` is

@@ -16,6 +16,8 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
+from ._input_checks import warn_column_vector
+
 __all__ = [
     "GaussianNoiseSampler",
     "InterpolationSampler",
@@ -45,6 +47,7 @@ class _BaseTransferSampler(BaseSampler):
     }
 
     def _check_X_y(self, X, y, accept_sparse=None):
+        warn_column_vector(y)
         # Sparse input is densified to generate rows, then stacked back.
         return super()._check_X_y(X, y, accept_sparse=["csr", "csc"])
 

@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -5,12 +7,18 @@ from imblearn.utils.estimator_checks import (
     parametrize_with_checks as parametrize_with_sampler_checks,
 )
 from sklearn.ensemble import IsolationForest, RandomForestClassifier
+from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from sklearn.neighbors import LocalOutlierFactor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_distill.cleaning import LabelNoiseCleaner, OutlierFilter
+
+COLUMN_VECTOR_WARNING = (
+    "A column-vector y was passed when a 1d array was expected. Please change "
+    "the shape of y to (n_samples, ), for example using ravel()."
+)
 
 CHECKED_SAMPLERS = [
     LabelNoiseCleaner(estimator=LogisticRegression(), threshold=0.8),
@@ -48,7 +56,10 @@ def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
 
 
+# check_samplers_2d_target passes y of shape (n, 1) and check_samplers_pandas a
+# one-column DataFrame, which the cleaners flatten with a DataConversionWarning.
 @listed_parametrize(parametrize_with_sampler_checks(CHECKED_SAMPLERS))
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.DataConversionWarning")
 def test_imbalanced_learn_sampler_checks(estimator, check):
     check(estimator)
 
@@ -191,3 +202,28 @@ def test_outlier_filter_keeps_minority_by_default():
     assert 2 in outlier_filter.removed_indices_
     assert 45 not in outlier_filter.removed_indices_
     assert (y_res == 1).sum() == 10
+
+
+@pytest.mark.parametrize("sampler", CHECKED_SAMPLERS)
+def test_cleaner_warns_on_column_vector_y(sampler, noisy_data):
+    X, y = noisy_data
+    expected = sampler.fit_resample(X, y)
+
+    with pytest.warns(DataConversionWarning, match=re.escape(COLUMN_VECTOR_WARNING)):
+        X_res, y_res = sampler.fit_resample(X, y.reshape(-1, 1))
+
+    np.testing.assert_array_equal(X_res, expected[0])
+    np.testing.assert_array_equal(y_res, expected[1])
+
+
+@pytest.mark.parametrize("sampler", CHECKED_SAMPLERS)
+def test_cleaner_keeps_one_column_dataframe_y(sampler, noisy_data):
+    X, y = noisy_data
+    labels = pd.DataFrame({"target": y})
+
+    with pytest.warns(DataConversionWarning, match=re.escape(COLUMN_VECTOR_WARNING)):
+        _, y_res = sampler.fit_resample(X, labels)
+
+    assert isinstance(y_res, pd.DataFrame)
+    assert y_res.columns.tolist() == ["target"]
+    assert y_res.shape[1] == 1

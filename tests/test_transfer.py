@@ -8,6 +8,7 @@ from imblearn.utils.estimator_checks import (
     parametrize_with_checks as parametrize_with_sampler_checks,
 )
 from scipy import sparse
+from sklearn.exceptions import DataConversionWarning
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -16,6 +17,11 @@ from sklearn_distill.transfer import (
     InterpolationSampler,
     LinfCornerSampler,
     MungeSampler,
+)
+
+COLUMN_VECTOR_WARNING = (
+    "A column-vector y was passed when a 1d array was expected. Please change "
+    "the shape of y to (n_samples, ), for example using ravel()."
 )
 
 SAMPLER_CLASSES = [
@@ -52,9 +58,12 @@ def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
 
 
+# check_samplers_2d_target passes y of shape (n, 1) and check_samplers_pandas a
+# one-column DataFrame, which the samplers flatten with a DataConversionWarning.
 @listed_parametrize(
     parametrize_with_sampler_checks([cls(random_state=0) for cls in SAMPLER_CLASSES])
 )
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.DataConversionWarning")
 def test_imbalanced_learn_sampler_checks(estimator, check):
     check(estimator)
 
@@ -407,3 +416,28 @@ def test_corners_move_integer_columns_by_whole_steps(rng):
     offsets = np.abs(X_res[20:] - X[sampler.sample_indices_[20:]])
     np.testing.assert_allclose(offsets[:, 0], 1.5)
     np.testing.assert_array_equal(offsets[:, 1], 1.0)
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES)
+def test_sampler_warns_on_column_vector_y(cls, data):
+    X, y = data
+    expected = cls(random_state=0).fit_resample(X, y)
+
+    with pytest.warns(DataConversionWarning, match=re.escape(COLUMN_VECTOR_WARNING)):
+        X_res, y_res = cls(random_state=0).fit_resample(X, y.reshape(-1, 1))
+
+    np.testing.assert_array_equal(X_res, expected[0])
+    np.testing.assert_array_equal(y_res, expected[1])
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES)
+def test_sampler_keeps_one_column_dataframe_y(cls, data):
+    X, y = data
+    labels = pd.DataFrame({"target": y})
+
+    with pytest.warns(DataConversionWarning, match=re.escape(COLUMN_VECTOR_WARNING)):
+        _, y_res = cls(random_state=0).fit_resample(X, labels)
+
+    assert isinstance(y_res, pd.DataFrame)
+    assert y_res.columns.tolist() == ["target"]
+    assert y_res.shape[1] == 1
