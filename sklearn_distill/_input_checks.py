@@ -50,6 +50,39 @@ def check_numeric_columns(X):
     The error keeps the type that NumPy raises: TypeError for objects such as
     dicts, ValueError for strings that are not numbers.
     """
+    failures = _unconvertible_columns(X)
+    if failures:
+        names, error = _failure_names(failures), failures[0][1]
+        raise type(error)(
+            f"X has columns that cannot be converted to numbers: {names} "
+            f"({error}). Encode categorical and text columns as numbers first, "
+            "for example with OneHotEncoder or OrdinalEncoder in a "
+            "sklearn.compose.ColumnTransformer."
+        ) from error
+
+
+def check_attack_columns(X):
+    """Raise a ValueError naming the columns of `X` that an attack cannot perturb.
+
+    Attacks add real-valued perturbations to every feature, so each column
+    must convert to numbers, even where the model encodes text itself.
+    """
+    failures = _unconvertible_columns(X)
+    if failures:
+        names, error = _failure_names(failures), failures[0][1]
+        raise ValueError(
+            f"X has columns that are not numeric: {names} ({error}). Attacks "
+            "perturb numeric input only, so attack the model that takes the "
+            "rows after encoding. For a Pipeline pipe whose first steps encode "
+            "these columns, attack pipe[-1] on pipe[:-1].transform(X)."
+        ) from error
+
+
+def _unconvertible_columns(X):
+    """Return (name, error) for each column of `X` that float64 cannot hold.
+
+    Only DataFrames and object or string arrays are inspected.
+    """
     if hasattr(X, "dtypes") and hasattr(X, "iloc"):
         columns = [
             (name, X.iloc[:, index])
@@ -59,7 +92,7 @@ def check_numeric_columns(X):
     elif isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "OUS":
         columns = [(index, X[:, index]) for index in range(X.shape[1])]
     else:
-        return
+        return []
 
     failures = []
     for name, values in columns:
@@ -67,16 +100,11 @@ def check_numeric_columns(X):
             np.asarray(values, dtype=np.float64)
         except (TypeError, ValueError) as error:
             failures.append((name, error))
+    return failures
 
-    if failures:
-        names = [name if isinstance(name, int) else str(name) for name, _ in failures]
-        error = failures[0][1]
-        raise type(error)(
-            f"X has columns that cannot be converted to numbers: {names} "
-            f"({error}). Encode categorical and text columns as numbers first, "
-            "for example with OneHotEncoder or OrdinalEncoder in a "
-            "sklearn.compose.ColumnTransformer."
-        ) from error
+
+def _failure_names(failures):
+    return [name if isinstance(name, int) else str(name) for name, _ in failures]
 
 
 def check_sample_weight_values(sample_weight):

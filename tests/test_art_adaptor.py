@@ -8,12 +8,13 @@ import pytest
 import torch
 from art.attacks.evasion import FastGradientMethod, HopSkipJump
 from art.estimators.classification import BlackBoxClassifier
+from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
 from sklearn.exceptions import DataConversionWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import OneHotEncoder, StandardScaler
 from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier, ExtraTreeClassifier
 from skorch import NeuralNetBinaryClassifier, NeuralNetClassifier
@@ -505,3 +506,51 @@ def test_loss_gradients_divided_by_temperature(binary_data):
     assert plain.shape == adaptive.shape == (60, 4)
     assert _art.training_temperature(net) == 4.0
     assert not np.allclose(plain, adaptive)
+
+
+def _mixed_frame_pipeline():
+    """Fit a pipeline that one-hot encodes the string column of a DataFrame."""
+    rng = np.random.RandomState(0)
+    X = pd.DataFrame(
+        {
+            "a": rng.rand(30),
+            "b": rng.rand(30),
+            "colour": rng.choice(["red", "blue"], 30),
+        }
+    )
+    y = (X["a"] > 0.5).to_numpy().astype(np.int64)
+    encode = ColumnTransformer(
+        [("colour", OneHotEncoder(), ["colour"])], remainder="passthrough"
+    )
+    pipe = make_pipeline(encode, LogisticRegression()).fit(X, y)
+    return pipe, X, y
+
+
+NON_NUMERIC_MESSAGE = (
+    "X has columns that are not numeric: ['colour'] (could not convert string "
+    "to float: 'blue'). Attacks perturb numeric input only, so attack the model "
+    "that takes the rows after encoding. For a Pipeline pipe whose first steps "
+    "encode these columns, attack pipe[-1] on pipe[:-1].transform(X)."
+)
+
+
+def test_string_column_rejected_before_attack():
+    pipe, X, y = _mixed_frame_pipeline()
+    inputs_hash = joblib.hash((X, y))
+
+    with pytest.raises(ValueError, match=f"^{re.escape(NON_NUMERIC_MESSAGE)}$"):
+        generate_adversarial(pipe, X, y, attack="hopskipjump", eps=0.1)
+
+    assert joblib.hash((X, y)) == inputs_hash
+
+
+def test_encoded_rows_of_pipeline_attacked():
+    pipe, X, y = _mixed_frame_pipeline()
+    X_encoded = pipe[:-1].transform(X)
+
+    X_adv = generate_adversarial(
+        pipe[-1], X_encoded, y, attack="fgsm", eps=0.1, random_state=0
+    )
+
+    assert X_adv.shape == X_encoded.shape
+    assert np.abs(X_adv - X_encoded).max() <= 0.1 + 1e-6

@@ -12,6 +12,7 @@ from tqdm.auto import tqdm
 
 from .. import _art
 from .._compat import HasMethods, Interval, StrOptions, validate_params
+from .._input_checks import check_attack_columns
 from ._exact_tree import attack_tree
 from ._projection import clip_bounds, project
 
@@ -143,6 +144,7 @@ def chunk_seeds(random_state, n_chunks):
 
 def validate_rows(X):
     """Return `X` as a 2-D float32 or float64 array, keeping float32."""
+    check_attack_columns(X)
     return check_array(X, dtype=[np.float64, np.float32], ensure_min_samples=1)
 
 
