@@ -261,47 +261,27 @@ SKORCH_DISTILLATION_CLASS_CHECKS = (
     "check_supervised_y_2d",
 )
 SKORCH_INIT_ATTRIBUTES = (
-    "skorch's __init__ sets history_, initialized_, virtual_params_ and the "
-    "module__* keys as attributes"
+    "skorch's NeuralNet.__init__ sets history_, initialized_ and "
+    "virtual_params_, which skorch reads before the net is initialised, and "
+    "stores the module__* keys of **kwargs, which are parameters that the "
+    "check cannot find in the signature"
 )
-SKORCH_SET_PARAMS = (
-    "skorch lists its internal set _params_to_validate as a parameter, so "
-    "setting it to a float raises AttributeError"
+BINARY_NET_FEW_EPOCHS = (
+    "five epochs of two batches at lr=0.1 leave the adversarially trained "
+    "net below the check's training accuracy of 0.83; 20 epochs reach 0.96"
 )
-SKORCH_STRING_LABELS = (
-    "skorch passes y to torch unencoded, so string labels cannot become a target tensor"
-)
-PGD_MAX_ITER = (
-    "max_iter counts the PGD steps of each batch, not training iterations, so "
-    "there is no n_iter_ to set"
-)
-BINARY_NET_MULTICLASS = (
-    "the net has one output, and the check fits three classes and requires "
-    "an accuracy above 0.83"
-)
-BINARY_NET_LABELS = (
-    "the check fits the labels 1 and 2, and the one-logit net raises for labels "
-    "other than 0 and 1 instead of training on meaningless loss targets"
-)
-BINARY_NET_LABEL_CHECKS = (
-    "check_classifier_data_not_an_array",
-    "check_estimators_dtypes",
-    "check_fit2d_1feature",
-)
-# Every check below fits three classes, so the two-output module receives
-# label 2 and torch raises IndexError.
+# Every check below fits three classes, so fit raises ValueError because the
+# module returns two outputs per row.
 SKORCH_THREE_CLASS_CHECKS = (
-    "check_classifier_data_not_an_array",
+    "check_classifiers_classes",
     "check_classifiers_train",
     "check_dict_unchanged",
     "check_dont_overwrite_parameters",
     "check_dtype_object",
-    "check_estimators_dtypes",
     "check_estimators_fit_returns_self",
     "check_estimators_overwrite_params",
     "check_estimators_partial_fit_n_features",
     "check_f_contiguous_array_estimator",
-    "check_fit2d_1feature",
     "check_fit2d_predict1d",
     "check_fit_score_takes_y",
     "check_methods_sample_order_invariance",
@@ -315,18 +295,16 @@ SKORCH_THREE_CLASS_CHECKS = (
 
 def _skorch_net_failures(estimator):
     """Map each check that a skorch net of this package fails to the reason."""
-    failures = {
-        "check_classifiers_classes": SKORCH_STRING_LABELS,
-        "check_no_attributes_set_in_init": SKORCH_INIT_ATTRIBUTES,
-        "check_set_params": SKORCH_SET_PARAMS,
-    }
+    failures = {"check_no_attributes_set_in_init": SKORCH_INIT_ATTRIBUTES}
     if isinstance(estimator, AdversarialNetBinaryClassifier):
-        failures["check_classifiers_train"] = BINARY_NET_MULTICLASS
-        failures.update(dict.fromkeys(BINARY_NET_LABEL_CHECKS, BINARY_NET_LABELS))
-    else:
-        failures.update(dict.fromkeys(SKORCH_THREE_CLASS_CHECKS, FIXED_OUTPUTS))
+        failures["check_classifiers_train"] = BINARY_NET_FEW_EPOCHS
+        return failures
+
+    failures.update(dict.fromkeys(SKORCH_THREE_CLASS_CHECKS, FIXED_OUTPUTS))
+    # This check runs only on estimators with max_iter, and fits the three
+    # classes of iris.
     if "max_iter" in estimator.get_params():
-        failures["check_non_transformer_estimators_n_iter"] = PGD_MAX_ITER
+        failures["check_non_transformer_estimators_n_iter"] = FIXED_OUTPUTS
     return failures
 
 

@@ -1,3 +1,4 @@
+import pickle
 import re
 
 import numpy as np
@@ -5,7 +6,9 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 import torch
+from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
+from skorch.callbacks import LRScheduler
 from skorch.dataset import Dataset
 
 from sklearn_distill.neural import (
@@ -17,9 +20,9 @@ from sklearn_distill.neural import (
 NET_CLASSES = [AdversarialNetClassifier, TemperatureNetClassifier]
 
 
-def _net(net_class=TemperatureNetClassifier, **params):
+def _net(net_class=TemperatureNetClassifier, n_outputs=2, **params):
     defaults = {"max_epochs": 1, "train_split": None, "verbose": 0}
-    return net_class(torch.nn.Linear(4, 2), **{**defaults, **params})
+    return net_class(torch.nn.Linear(4, n_outputs), **{**defaults, **params})
 
 
 @pytest.mark.parametrize("net_class", NET_CLASSES)
@@ -209,31 +212,227 @@ def test_skorch_parameters_are_validated(binary_data, params, msg):
         _net(**params).fit(X, y)
 
 
-@pytest.mark.parametrize(
-    "labels, message",
-    [
-        (
-            np.array([1, 2]),
-            "AdversarialNetBinaryClassifier needs the labels 0 and 1, but y has "
-            "the labels [1, 2]. Encode them first, for example with "
-            "sklearn.preprocessing.LabelEncoder, or distill into the net with "
-            "DistillationClassifier, which encodes labels itself.",
-        ),
-        (
-            np.array([0, 1, 2]),
-            "Only binary classification is supported. The type of the target is "
-            "multiclass. AdversarialNetBinaryClassifier has one output; use "
-            "AdversarialNetClassifier for more than two classes.",
-        ),
-    ],
-)
-def test_binary_net_rejects_other_labels(binary_data, labels, message):
-    X, y = binary_data
-    y = labels[np.arange(60) % labels.shape[0]]
-    net = AdversarialNetBinaryClassifier(
-        torch.nn.Linear(4, 1), max_epochs=1, train_split=None, verbose=0
-    )
+def test_binary_net_rejects_three_classes(binary_data):
+    X, _ = binary_data
+    net = _net(AdversarialNetBinaryClassifier, 1)
 
-    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
-        net.fit(X, y)
+    msg = (
+        "Only binary classification is supported. AdversarialNetBinaryClassifier "
+        "has one output, so it separates two classes, but y has 3 classes: "
+        "[0, 1, 2]. Use AdversarialNetClassifier with one module output per class."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        net.fit(X, np.arange(60) % 3)
     assert not hasattr(net, "n_features_in_")
+
+
+@pytest.mark.parametrize(
+    "labels",
+    [np.array([1, 2]), np.array(["neg", "pos"]), np.array([-1.0, 1.0])],
+)
+def test_binary_net_encodes_two_labels(binary_data, labels):
+    X, y = binary_data
+    net = _net(AdversarialNetBinaryClassifier, 1, max_epochs=3, lr=1.0)
+
+    net.fit(X, labels[y])
+    y_pred = net.predict(X)
+
+    np.testing.assert_array_equal(net.classes_, labels)
+    assert y_pred.dtype == labels.dtype
+    assert set(y_pred.tolist()) <= set(labels.tolist())
+    positions = (net.predict_proba(X)[:, 1] > 0.5).astype(int)
+    np.testing.assert_array_equal(y_pred, labels[positions])
+
+
+ALL_NETS = [
+    (AdversarialNetClassifier, 2),
+    (TemperatureNetClassifier, 2),
+    (AdversarialNetBinaryClassifier, 1),
+]
+
+
+@pytest.mark.parametrize("net_class, n_outputs", ALL_NETS)
+def test_string_labels_are_decoded(binary_data, net_class, n_outputs):
+    X, y = binary_data
+    labels = np.array(["yes", "no"])[y]
+    net = _net(net_class, n_outputs, max_epochs=3)
+
+    net.fit(X, labels)
+    y_pred = net.predict(X)
+    proba = net.predict_proba(X)
+
+    np.testing.assert_array_equal(net.classes_, ["no", "yes"])
+    assert y_pred.dtype == labels.dtype
+    np.testing.assert_array_equal(y_pred, net.classes_[proba.argmax(axis=1)])
+
+
+def _validation_accuracy(net_class, n_outputs, X, y):
+    """Fit a net from fixed weights with skorch's default validation split."""
+    torch.manual_seed(0)
+    net = net_class(torch.nn.Linear(4, n_outputs), max_epochs=2, verbose=0)
+    return net.fit(X, y).history[:, "valid_acc"]
+
+
+@pytest.mark.parametrize("net_class, n_outputs", ALL_NETS)
+def test_validation_accuracy_compares_labels(binary_data, net_class, n_outputs):
+    X, y = binary_data
+    # "a" and "b" sort as 0 and 1, so both fits see the same positions.
+    labels = np.array(["a", "b"])[y]
+
+    accuracy_on_labels = _validation_accuracy(net_class, n_outputs, X, labels)
+    accuracy_on_positions = _validation_accuracy(net_class, n_outputs, X, y)
+
+    np.testing.assert_allclose(accuracy_on_labels, accuracy_on_positions)
+
+
+def test_non_contiguous_labels_use_module_columns(binary_data):
+    X, _ = binary_data
+    y = np.array([3, 7, 11])[np.arange(60) % 3]
+    net = _net(n_outputs=3, max_epochs=2)
+
+    net.fit(X, y)
+
+    np.testing.assert_array_equal(net.classes_, [3, 7, 11])
+    assert set(net.predict(X).tolist()) <= {3, 7, 11}
+    assert net.predict_proba(X).shape == (60, 3)
+
+
+@pytest.mark.parametrize("net_class", NET_CLASSES)
+def test_fit_rejects_too_few_module_outputs(binary_data, net_class):
+    X, _ = binary_data
+    net = _net(net_class)
+
+    msg = (
+        f"{net_class.__name__} is trained on 3 classes [0, 1, 2], but its module "
+        "returns 2 outputs per row. Give the module one output per class, for "
+        "example with the module__ parameter of its output size, such as "
+        "module__out_features=3 for torch.nn.Linear."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        net.fit(X, np.arange(60) % 3)
+
+
+def test_fit_rejects_mixed_label_types(binary_data):
+    X, _ = binary_data
+    y = [1 if i % 2 else "a" for i in range(60)]
+
+    msg = (
+        "y contains labels of mixed types ['int', 'str']. Convert y to a single "
+        "type, for example with y.astype(str)."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        _net().fit(X, y)
+
+
+def test_classes_parameter_fixes_column_order(binary_data):
+    X, y = binary_data
+    labels = np.array(["no", "yes"])[y]
+
+    net = _net(classes=["yes", "no"], max_epochs=2).fit(X, labels)
+    proba = net.predict_proba(X)
+
+    np.testing.assert_array_equal(net.classes_, ["yes", "no"])
+    np.testing.assert_array_equal(net.predict(X), net.classes_[proba.argmax(axis=1)])
+
+
+def test_classes_parameter_rejects_other_labels(binary_data):
+    X, y = binary_data
+    net = _net(classes=["yes", "no"])
+
+    msg = (
+        "y contains the labels ['maybe'], which are not among the classes "
+        "['yes', 'no'] of TemperatureNetClassifier. Add them to the classes "
+        "parameter."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        net.fit(X, np.array(["maybe", "no"])[y])
+
+
+def test_partial_fit_keeps_first_classes(binary_data):
+    X, _ = binary_data
+    y = np.array(["a", "b", "c"])[np.arange(60) % 3]
+    net = _net(n_outputs=3)
+
+    net.partial_fit(X[:20], y[:20])
+    net.partial_fit(X[20:], y[20:])
+
+    np.testing.assert_array_equal(net.classes_, ["a", "b", "c"])
+    assert net.n_iter_ == 2
+
+
+def test_partial_fit_takes_classes_argument(binary_data):
+    X, y = binary_data
+    net = _net(n_outputs=3)
+
+    net.partial_fit(X, y, classes=[2, 0, 1])
+    net.partial_fit(X, np.full(60, 2))
+
+    np.testing.assert_array_equal(net.classes_, [0, 1, 2])
+
+
+def test_partial_fit_rejects_unseen_label(binary_data):
+    X, y = binary_data
+    net = _net().partial_fit(X, y)
+
+    msg = (
+        "y contains the labels [2], which are not among the classes [0, 1] of "
+        "TemperatureNetClassifier. Pass every label to the first call of "
+        "partial_fit through its classes argument, or train again with fit."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        net.partial_fit(X, np.where(y == 1, 2, 0))
+
+
+@pytest.mark.parametrize("net_class, n_outputs", ALL_NETS)
+def test_n_iter_counts_epochs(binary_data, net_class, n_outputs):
+    X, y = binary_data
+    net = _net(net_class, n_outputs, max_epochs=3)
+
+    assert net.fit(X, y).n_iter_ == 3
+    assert net.partial_fit(X, y).n_iter_ == 6
+    assert net.fit(X, y).n_iter_ == 3
+    assert net.set_params(warm_start=True).fit(X, y).n_iter_ == 6
+
+
+def test_get_params_omits_private_attributes():
+    net = _net(module__bias=False)
+
+    params = net.get_params(deep=False)
+
+    assert "_params_to_validate" not in params
+    assert params["module__bias"] is False
+    assert clone(net).get_params(deep=False).keys() == params.keys()
+
+
+def test_set_params_accepts_callbacks_after_invalid_ones(binary_data):
+    X, y = binary_data
+    net = _net()
+
+    net.set_params(callbacks=-np.inf)
+    net.set_params(callbacks=[("lr", LRScheduler(policy="StepLR", step_size=1))])
+    net.fit(X, y)
+
+    assert "lr" in dict(net.callbacks_)
+
+
+@pytest.mark.parametrize("net_class, n_outputs", ALL_NETS)
+def test_pickle_keeps_labels(binary_data, net_class, n_outputs):
+    X, y = binary_data
+    labels = np.array(["no", "yes"])[y]
+    net = _net(net_class, n_outputs, max_epochs=2).fit(X, labels)
+
+    loaded = pickle.loads(pickle.dumps(net))
+
+    np.testing.assert_array_equal(loaded.classes_, net.classes_)
+    np.testing.assert_array_equal(loaded.predict(X), net.predict(X))
+    assert loaded.n_iter_ == 2
+
+
+def test_dataset_fit_uses_skorch_classes(binary_data):
+    X, y = binary_data
+    net = _net().fit(X, np.array(["no", "yes"])[y])
+
+    net.fit(Dataset(X, y), y)
+
+    np.testing.assert_array_equal(net.classes_, [0, 1])
+    assert set(net.predict(X).tolist()) <= {0, 1}

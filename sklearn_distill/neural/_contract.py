@@ -1,20 +1,23 @@
 """scikit-learn's estimator contract for skorch nets: parameter and data checks.
 
-skorch nets take their parameters through ``**kwargs`` and pass ``X`` to
-torch as it comes. The mixin here validates the parameters against
-scikit-learn constraints and converts ``X`` to a float32 array with
-scikit-learn's own checks before skorch receives it.
+skorch nets take their parameters through ``**kwargs`` and pass ``X`` and
+``y`` to torch as they come. The mixin here validates the parameters against
+scikit-learn constraints, converts ``X`` to a float32 array with
+scikit-learn's own checks, and encodes the labels of ``y`` to class
+positions before skorch receives them.
 """
 
 from collections.abc import Mapping
+from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNetBinaryClassifier
+from skorch.callbacks import BatchScoring, EpochScoring
+from skorch.utils import to_numpy
 
 from .._compat import (
     Interval,
@@ -22,6 +25,7 @@ from .._compat import (
     Options,
     validate_parameter_constraints,
 )
+from .._labels import check_label_types, encode_labels, label_positions
 from ._loss import DistillationLoss
 
 #: Constraints of the skorch parameters whose valid values are plain.
@@ -73,9 +77,49 @@ class _EstimatorContractMixin:
     or none.
 
     ``X`` given as a dict, a ``torch.utils.data.Dataset`` or a tensor goes
-    to skorch unchanged, together with ``y``; any other ``X`` is checked
-    and converted to float32 by ``validate_data``.
+    to skorch unchanged, together with ``y``. Any other ``X`` is checked
+    and converted to float32 by ``validate_data``, and its labels ``y`` are
+    encoded to the positions of ``classes_``: the module's output column
+    ``j`` is the class ``classes_[j]``, and ``predict`` decodes the
+    positions back to labels.
     """
+
+    @property
+    def classes_(self):
+        """Labels of the module's output columns, in column order."""
+        # Set by fit on array input; None after input that skorch received
+        # unchanged, whose labels skorch's own classes_ describes.
+        label_classes = getattr(self, "_label_classes_", None)
+        if label_classes is None:
+            return super().classes_
+        return label_classes
+
+    def _get_param_names(self):
+        # skorch lists every attribute without a trailing underscore, so
+        # its private set _params_to_validate would become a parameter.
+        return [name for name in super()._get_param_names() if name[0] != "_"]
+
+    def set_params(self, **params):
+        """Set the parameters of the net.
+
+        The ``callbacks`` list of a net that is not initialised is only
+        stored, and ``fit`` builds the callbacks from it. skorch 1.4's own
+        ``set_params`` builds them from the previously set list, so there a
+        valid list set after an invalid one raises.
+
+        Parameters
+        ----------
+        **params : dict
+            Parameters, as returned by ``get_params``.
+
+        Returns
+        -------
+        self : object
+            The net.
+        """
+        if "callbacks" in params and not self.initialized_:
+            self.callbacks = params.pop("callbacks")
+        return super().set_params(**params)
 
     @property
     def _parameter_constraints(self):
@@ -118,11 +162,14 @@ class _EstimatorContractMixin:
             rejected. A dict, a ``torch.utils.data.Dataset`` or a tensor goes
             to skorch unchanged.
         y : array-like of shape (n_samples,), default=None
-            Class labels, at least two distinct ones, cast to float32 for a
-            binary net and to int64 otherwise; with a
-            :class:`DistillationLoss` criterion, the packed targets of
-            :func:`distillation_targets`. None only when `X` is a dict, a
-            dataset or a tensor.
+            Class labels of one type that :func:`numpy.unique` can sort,
+            such as integers or strings, at least two distinct ones and
+            exactly two for a binary net. With an array-like `X`, they are
+            encoded to their positions in ``classes_``, as float32 for a
+            binary net and int64 otherwise. With a :class:`DistillationLoss`
+            criterion, `y` is the packed targets of
+            :func:`distillation_targets`. With a dict, a dataset or a tensor
+            `X`, `y` goes to skorch unchanged, and may be None.
         **fit_params : dict
             Further parameters passed to the module's ``forward``.
 
@@ -136,7 +183,11 @@ class _EstimatorContractMixin:
 
         if not self.warm_start or not self.initialized_:
             self.initialize()
-        return super().partial_fit(X, y, _routing_method="fit", **fit_params)
+        self._score_on_labels()
+        super().partial_fit(X, y, _routing_method="fit", **fit_params)
+
+        self.n_iter_ = len(self.history)
+        return self
 
     def partial_fit(self, X, y=None, classes=None, **fit_params):
         """Train the module further, initialising it on the first call.
@@ -150,7 +201,10 @@ class _EstimatorContractMixin:
         y : array-like of shape (n_samples,), default=None
             Class labels, as in ``fit``.
         classes : array-like of shape (n_classes,), default=None
-            Unused; accepted for scikit-learn compatibility, as in skorch.
+            Every label that the net will be trained on, read on the first
+            call only, because later calls encode ``y`` against the classes
+            of the first. None means the labels of the first ``y``, or the
+            ``classes`` parameter of a net that sets it.
         **fit_params : dict
             Further parameters passed to the module's ``forward``.
 
@@ -161,8 +215,15 @@ class _EstimatorContractMixin:
         """
         self._check_parameter_constraints()
         first_call = not hasattr(self, "n_features_in_")
-        X, y = self._validate_training_data(X, y, reset=first_call)
-        return super().partial_fit(X, y, classes=classes, **fit_params)
+        X, y = self._validate_training_data(X, y, reset=first_call, classes=classes)
+
+        if not self.initialized_:
+            self.initialize()
+        self._score_on_labels()
+        super().partial_fit(X, y, **fit_params)
+
+        self.n_iter_ = len(self.history)
+        return self
 
     def predict_proba(self, X):
         """Return the class probabilities of the rows of `X`.
@@ -193,14 +254,52 @@ class _EstimatorContractMixin:
         Returns
         -------
         y_pred : ndarray of shape (n_samples,)
-            Predicted classes.
+            Predicted classes, labels of ``classes_`` with their dtype.
         """
-        return super().predict(self._validate_predict_data(X))
+        positions = super().predict(self._validate_predict_data(X))
+        label_classes = getattr(self, "_label_classes_", None)
+        if label_classes is None:
+            return positions
+        return label_classes.take(np.asarray(positions, dtype=np.intp))
 
-    def _validate_training_data(self, X, y, *, reset):
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """Compute the criterion after checking the module's output count.
+
+        Parameters
+        ----------
+        y_pred : torch.Tensor of shape (n_samples, n_classes)
+            Output of the module.
+        y_true : torch.Tensor
+            Targets of the batch.
+        X : object, default=None
+            Inputs of the batch, passed on to skorch.
+        training : bool, default=False
+            Whether the net is training.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            The criterion's value.
+
+        Raises
+        ------
+        ValueError
+            If the module returns a number of columns other than the number
+            of classes that fit encoded.
+        """
+        self._check_output_count(y_pred)
+        return super().get_loss(y_pred, y_true, X=X, training=training)
+
+    def _validate_training_data(self, X, y, *, reset, classes=None):
+        if _passes_through(X) or self._takes_packed_targets():
+            if reset:
+                vars(self).pop("_label_classes_", None)
         if _passes_through(X):
             return X, y
 
+        if y is not None and not self._takes_packed_targets():
+            # Before validate_data, which turns [1, "a"] into ["1", "a"].
+            check_label_types(y)
         X, y = validate_data(
             self,
             X,
@@ -214,14 +313,14 @@ class _EstimatorContractMixin:
         if self._takes_packed_targets():
             return X, y
         try:
-            self._check_class_labels(y)
+            y_encoded = self._encode_labels(y, reset=reset, classes=classes)
         except ValueError:
             # validate_data recorded the features of data that fit rejects.
             if reset:
                 vars(self).pop("n_features_in_", None)
                 vars(self).pop("feature_names_in_", None)
             raise
-        return X, self._convert_labels(y)
+        return X, self._convert_labels(y_encoded)
 
     def _validate_predict_data(self, X):
         check_is_fitted(self)
@@ -240,49 +339,141 @@ class _EstimatorContractMixin:
             return issubclass(criterion, DistillationLoss)
         return isinstance(criterion, DistillationLoss)
 
-    def _convert_labels(self, y):
-        """Cast numeric labels to the dtype the criterion takes.
+    def _convert_labels(self, y_encoded):
+        """Cast class positions to the dtype the criterion takes.
 
         ``BCEWithLogitsLoss`` of a binary net takes float targets, and
         ``CrossEntropyLoss`` and ``NLLLoss`` take int64 class positions.
-        Other labels, such as strings, go to skorch unchanged.
         """
-        if y.dtype.kind not in "biuf":
-            return y
         if isinstance(self, NeuralNetBinaryClassifier):
-            return y.astype(np.float32)
-        return y.astype(np.int64)
+            return y_encoded.astype(np.float32)
+        return y_encoded.astype(np.int64)
 
-    def _check_class_labels(self, y):
-        check_classification_targets(y)
-        classes = np.unique(y)
-        name = type(self).__name__
-        if classes.size < 2:
+    def _encode_labels(self, y, *, reset, classes):
+        """Map labels to positions in ``classes_``, fixing the classes if `reset`."""
+        if reset:
+            self._label_classes_ = self._training_classes(y, classes)
+        label_classes = self._label_classes_
+
+        positions, unknown = label_positions(y, label_classes)
+        if unknown:
             raise ValueError(
-                f"{name} needs samples of at least 2 classes in y, but y has one "
-                f"class, {classes.tolist()[0]!r}. Pass rows of every class to fit."
+                f"y contains the labels {sorted(set(unknown))!r}, which are not "
+                f"among the classes {label_classes.tolist()!r} of "
+                f"{type(self).__name__}. {self._unknown_label_advice(reset)}"
             )
-        if isinstance(self, NeuralNetBinaryClassifier):
-            _check_binary_labels(name, y, classes)
+        return positions
+
+    def _training_classes(self, y, classes):
+        """Return the classes of a new fit: given by the caller, or those of `y`."""
+        name = type(self).__name__
+        parameter = getattr(self, "classes", None)
+        if parameter is not None:
+            label_classes = _given_classes(
+                parameter, "classes parameter", keep_order=True
+            )
+        elif classes is not None:
+            label_classes = _given_classes(
+                classes, "classes argument", keep_order=False
+            )
+        else:
+            label_classes, _ = encode_labels(y, min_classes=1)
+            if label_classes.size < 2:
+                raise ValueError(
+                    f"{name} needs samples of at least 2 classes in y, but y has "
+                    f"one class, {label_classes.tolist()[0]!r}. Pass rows of every "
+                    "class to fit."
+                )
+
+        if isinstance(self, NeuralNetBinaryClassifier) and label_classes.size > 2:
+            raise ValueError(
+                f"Only binary classification is supported. {name} has one "
+                f"output, so it separates two classes, but y has "
+                f"{label_classes.size} classes: {label_classes.tolist()!r}. Use "
+                "AdversarialNetClassifier with one module output per class."
+            )
+        return label_classes
+
+    def _unknown_label_advice(self, reset):
+        if getattr(self, "classes", None) is not None:
+            return "Add them to the classes parameter."
+        if reset:
+            return "Add them to the classes argument of partial_fit."
+        return (
+            "Pass every label to the first call of partial_fit through its "
+            "classes argument, or train again with fit."
+        )
+
+    def _score_on_labels(self):
+        """Make scoring callbacks compare predicted labels with labels.
+
+        skorch's scoring callbacks, such as the default ``valid_acc``, pass
+        the batch targets, which are class positions, to scikit-learn
+        scorers together with this net, whose ``predict`` returns labels.
+        Their targets are decoded to labels unless the labels are the
+        positions themselves.
+        """
+        label_classes = getattr(self, "_label_classes_", None)
+        extractor = to_numpy
+        if label_classes is not None and not _are_positions(label_classes):
+            extractor = partial(_positions_to_labels, label_classes)
+
+        for _, callback in self.callbacks_:
+            if not isinstance(callback, EpochScoring | BatchScoring):
+                continue
+            current = callback.target_extractor
+            is_decoder = getattr(current, "func", None) is _positions_to_labels
+            if current is to_numpy or is_decoder:
+                callback.target_extractor = extractor
+
+    def _check_output_count(self, y_pred):
+        label_classes = getattr(self, "_label_classes_", None)
+        is_matrix = isinstance(y_pred, torch.Tensor) and y_pred.dim() == 2
+        if label_classes is None or not is_matrix:
+            return
+
+        n_classes, n_outputs = label_classes.size, y_pred.shape[1]
+        if n_outputs != n_classes:
+            raise ValueError(
+                f"{type(self).__name__} is trained on {n_classes} classes "
+                f"{label_classes.tolist()!r}, but its module returns {n_outputs} "
+                f"outputs per row. Give the module one output per class, for "
+                f"example with the module__ parameter of its output size, such "
+                f"as module__out_features={n_classes} for torch.nn.Linear."
+            )
 
 
-def _check_binary_labels(name, y, classes):
-    """Raise unless `y` contains only the labels 0 and 1 that a one-logit loss takes.
+def _are_positions(classes):
+    """Return whether the labels `classes` equal their positions 0, 1, ..."""
+    is_numeric = classes.dtype.kind in "biuf"
+    return is_numeric and np.array_equal(classes, np.arange(classes.size))
 
-    ``BCEWithLogitsLoss`` accepts any float target, so other labels would
-    train the net on meaningless targets without an error.
+
+def _positions_to_labels(classes, y):
+    """Return the labels in `classes` at the class positions `y`."""
+    return classes.take(to_numpy(y).astype(np.intp))
+
+
+def _given_classes(classes, source, *, keep_order):
+    """Return the classes that the caller listed, as an array.
+
+    The ``classes`` parameter of skorch's ``NeuralNetClassifier`` keeps its
+    order, as skorch's ``classes_`` does; the ``classes`` argument of
+    ``partial_fit`` is sorted, as in scikit-learn.
     """
-    y_type = type_of_target(y, input_name="y")
-    if y_type != "binary":
+    check_label_types(classes)
+    label_classes = np.asarray(classes)
+    distinct = np.unique(label_classes)
+    if label_classes.ndim != 1 or distinct.size < 2:
         raise ValueError(
-            f"Only binary classification is supported. The type of the target is "
-            f"{y_type}. {name} has one output; use AdversarialNetClassifier for "
-            "more than two classes."
+            f"The {source} must list at least 2 distinct classes, but it is "
+            f"{label_classes.tolist()!r}."
         )
-    if not set(classes.tolist()) <= {0, 1}:
+    if not keep_order:
+        return distinct
+    if distinct.size != label_classes.size:
         raise ValueError(
-            f"{name} needs the labels 0 and 1, but y has the labels "
-            f"{classes.tolist()!r}. Encode them first, for example with "
-            "sklearn.preprocessing.LabelEncoder, or distill into the net with "
-            "DistillationClassifier, which encodes labels itself."
+            f"The {source} contains repeated labels: {label_classes.tolist()!r}. "
+            "List each class once."
         )
+    return label_classes

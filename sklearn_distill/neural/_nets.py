@@ -190,9 +190,14 @@ class AdversarialNetClassifier(
     module_ : torch.nn.Module
         The trained network.
     classes_ : ndarray of shape (n_classes,)
-        Labels seen in ``y`` during ``fit``.
+        Labels seen in ``y`` during ``fit``, sorted, or the ``classes``
+        parameter if set. Output column ``j`` of the module is the score
+        of ``classes_[j]``.
     history_ : skorch.History
         Training history, as for every skorch net.
+    n_iter_ : int
+        Number of epochs trained since the module was initialised, that is
+        ``len(history_)``.
 
     See Also
     --------
@@ -266,7 +271,8 @@ class AdversarialNetBinaryClassifier(
         The network, returning one logit per row.
     criterion : torch criterion class or instance, \
             default=torch.nn.BCEWithLogitsLoss
-        Training loss on float targets 0.0 and 1.0.
+        Training loss on float targets: 0.0 for ``classes_[0]`` and 1.0
+        for ``classes_[1]``.
     attack : {"pgd", "fgsm"}, default="pgd"
         Attack that generates the adversarial batch: projected gradient
         descent (Madry et al., 2018) or the fast gradient sign method
@@ -295,9 +301,14 @@ class AdversarialNetBinaryClassifier(
     module_ : torch.nn.Module
         The trained network.
     classes_ : ndarray of shape (2,)
-        Always ``[0, 1]``, as in skorch.
+        The two labels seen in ``y`` during ``fit``, sorted. The module's
+        logit is the score of ``classes_[1]``, as in
+        :class:`~sklearn.linear_model.LogisticRegression`.
     history_ : skorch.History
         Training history, as for every skorch net.
+    n_iter_ : int
+        Number of epochs trained since the module was initialised, that is
+        ``len(history_)``.
 
     See Also
     --------
@@ -310,13 +321,17 @@ class AdversarialNetBinaryClassifier(
     >>> from sklearn_distill.neural import AdversarialNetBinaryClassifier
     >>> rng = np.random.RandomState(0)
     >>> X = rng.rand(60, 4).astype("float32")
-    >>> y = (X[:, 0] + X[:, 1] > 1).astype("float32")
+    >>> y = np.where(X[:, 0] + X[:, 1] > 1, "above", "below")
     >>> net = AdversarialNetBinaryClassifier(
     ...     torch.nn.Linear(4, 1), attack="fgsm", eps=0.05,
     ...     max_epochs=2, train_split=None, verbose=0,
     ... ).fit(X, y)
+    >>> net.classes_.tolist()
+    ['above', 'below']
     >>> net.predict_proba(X[:2]).shape
     (2, 2)
+    >>> net.n_iter_
+    2
     """
 
     def __init__(
@@ -379,7 +394,14 @@ class TemperatureNetClassifier(_EstimatorContractMixin, NeuralNetClassifier):
     module_ : torch.nn.Module
         The trained network.
     classes_ : ndarray of shape (n_classes,)
-        Labels seen in ``y`` during ``fit``.
+        Labels seen in ``y`` during ``fit``, sorted, or the ``classes``
+        parameter if set. Output column ``j`` of the module is the score
+        of ``classes_[j]``.
+    history_ : skorch.History
+        Training history, as for every skorch net.
+    n_iter_ : int
+        Number of epochs trained since the module was initialised, that is
+        ``len(history_)``.
 
     See Also
     --------
