@@ -304,6 +304,30 @@ def test_binary_net_trains_adversarially(binary_data):
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
 
 
+@pytest.mark.parametrize(
+    "net_class, n_outputs",
+    [(AdversarialNetClassifier, 2), (AdversarialNetBinaryClassifier, 1)],
+)
+def test_net_attacks_batches_with_string_labels(binary_data, net_class, n_outputs):
+    X, y = binary_data
+    labels = np.array(["cat", "dog"])[y]
+    net = net_class(
+        RecordingModule,
+        module__n_outputs=n_outputs,
+        eps=0.2,
+        max_iter=2,
+        max_epochs=1,
+        batch_size=60,
+        train_split=None,
+        verbose=0,
+    )
+
+    net.fit(X, labels)
+
+    assert np.abs(_trained_inputs(net) - X).max() > 0.1
+    assert set(net.predict(X).tolist()) <= {"cat", "dog"}
+
+
 def test_student_net_matches_clean_soft_labels(binary_data):
     # The targets carry the teacher's logits of the clean rows, so the
     # student is trained to reproduce them on the perturbed rows.
