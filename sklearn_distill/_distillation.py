@@ -28,6 +28,7 @@ from ._input_checks import (
     accepts_input,
     check_class_weight,
     check_numeric_columns,
+    check_sample_weight_shape,
     check_sample_weight_values,
     check_weighted_rows,
     components_phrase,
@@ -61,6 +62,15 @@ from ._teacher import (
     fill_random_states,
     is_frozen,
     out_of_fold_log_scores,
+)
+
+#: How to weight rows that a sampler adds, when `sample_weight` does not match X.
+GROWN_ROWS_FIX = (
+    "Pass one weight per row. A sampler earlier in an imbalanced-learn Pipeline "
+    "adds rows but passes the weights on unchanged; pass it to "
+    "DistillationClassifier as sampler (rows for the teacher) or transfer_set "
+    "(rows for the student) instead, where each new row inherits its source "
+    "row's weight."
 )
 
 
@@ -386,6 +396,9 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         X, y = self._validate_training_data(X, y)
         self.classes_, y_encoded = encode_labels(y)
         if sample_weight is not None:
+            check_sample_weight_shape(
+                sample_weight, _num_samples(X), fix=GROWN_ROWS_FIX
+            )
             sample_weight = _check_sample_weight(
                 sample_weight, X, allow_all_zero_weights=True
             )

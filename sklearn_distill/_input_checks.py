@@ -6,7 +6,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
-from sklearn.utils.validation import column_or_1d
+from sklearn.utils.validation import check_array, column_or_1d
 
 
 def accepts_input(estimator, input_tag):
@@ -61,20 +61,26 @@ def check_numeric_columns(X):
         ) from error
 
 
-def check_attack_columns(X):
+ATTACK_AFTER_ENCODING = (
+    "attack the model that takes the rows after encoding. For a Pipeline pipe "
+    "whose first steps encode these columns, attack pipe[-1] on "
+    "pipe[:-1].transform(X)."
+)
+
+
+def check_attack_columns(X, fix=ATTACK_AFTER_ENCODING):
     """Raise a ValueError naming the columns of `X` that an attack cannot perturb.
 
     Attacks add real-valued perturbations to every feature, so each column
     must convert to numbers, even where the model encodes text itself.
+    `fix` completes the message with what the caller should do.
     """
     failures = _unconvertible_columns(X)
     if failures:
         names, error = _failure_names(failures), failures[0][1]
         raise ValueError(
             f"X has columns that are not numeric: {names} ({error}). Attacks "
-            "perturb numeric input only, so attack the model that takes the "
-            "rows after encoding. For a Pipeline pipe whose first steps encode "
-            "these columns, attack pipe[-1] on pipe[:-1].transform(X)."
+            f"perturb numeric input only, so {fix}"
         ) from error
 
 
@@ -105,6 +111,21 @@ def _unconvertible_columns(X):
 
 def _failure_names(failures):
     return [name if isinstance(name, int) else str(name) for name, _ in failures]
+
+
+def check_sample_weight_shape(sample_weight, n_rows, fix="Pass one weight per row."):
+    """Return `sample_weight` as a float64 array, or raise if its length is wrong.
+
+    `fix` ends the message with what the caller should do.
+    """
+    weights = check_array(
+        sample_weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight"
+    )
+    if weights.shape != (n_rows,):
+        raise ValueError(
+            f"sample_weight has shape {weights.shape}, but X has {n_rows} rows. {fix}"
+        )
+    return weights
 
 
 def check_sample_weight_values(sample_weight):

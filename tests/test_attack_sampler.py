@@ -120,6 +120,22 @@ def test_one_column_dataframe_labels_warn(binary_data):
     assert y_res.shape == (70, 1)
 
 
+def test_text_column_rejected_with_placement_advice(binary_data):
+    X, y = binary_data
+    frame = pd.DataFrame(X, columns=list("abcd")).assign(colour="red")
+    message = (
+        "X has columns that are not numeric: ['colour'] (could not convert "
+        "string to float: 'red'). Attacks perturb numeric input only, so place "
+        "the sampler after the step that encodes these columns, as in "
+        "Pipeline([('encode', encoder), ('attack', AttackSampler()), "
+        "('model', model)])."
+    )
+    sampler = AttackSampler(n_samples=10, random_state=0)
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        sampler.fit_resample(frame, y)
+    assert not hasattr(sampler, "sample_indices_")
+
+
 @pytest.mark.parametrize(
     "relabel",
     [lambda y: y + 1, lambda y: np.where(y == 1, "pos", "neg")],
@@ -251,6 +267,32 @@ def test_weights_routed_in_pipeline_fail_loudly(imbalanced_data, routing):
         )
         with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
             pipeline.fit(X, y, **params)
+
+
+@pytest.mark.parametrize("routing", [False, True])
+def test_weights_routed_to_distillation_step_get_fix(imbalanced_data, routing):
+    X, y = imbalanced_data
+    weights = np.where(y == 1, 5.0, 1.0)
+    message = (
+        "sample_weight has shape (60,), but X has 90 rows. Pass one weight per "
+        "row. A sampler earlier in an imbalanced-learn Pipeline adds rows but "
+        "passes the weights on unchanged; pass it to DistillationClassifier as "
+        "sampler (rows for the teacher) or transfer_set (rows for the student) "
+        "instead, where each new row inherits its source row's weight."
+    )
+    with sklearn.config_context(enable_metadata_routing=routing):
+        model = DistillationClassifier(
+            DecisionTreeClassifier(max_depth=2), DecisionTreeClassifier(max_depth=2)
+        )
+        if routing:
+            model.set_fit_request(sample_weight=True)
+        pipeline = Pipeline([("attack", AttackSampler(n_samples=30)), ("model", model)])
+        params = (
+            {"sample_weight": weights} if routing else {"model__sample_weight": weights}
+        )
+        with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+            pipeline.fit(X, y, **params)
+    assert not hasattr(pipeline.named_steps["model"], "teacher_")
 
 
 def test_minority_class_gets_larger_share(imbalanced_data):

@@ -434,7 +434,13 @@ def test_label_count_mismatch_rejected(binary_data):
 
 def test_sample_weight_length_mismatch_rejected(binary_data):
     X, y = binary_data
-    message = "sample_weight.shape == (50,), expected (60,)!"
+    message = (
+        "sample_weight has shape (50,), but X has 60 rows. Pass one weight per "
+        "row. A sampler earlier in an imbalanced-learn Pipeline adds rows but "
+        "passes the weights on unchanged; pass it to DistillationClassifier as "
+        "sampler (rows for the teacher) or transfer_set (rows for the student) "
+        "instead, where each new row inherits its source row's weight."
+    )
     _assert_fit_fails_cleanly(
         _trees(), X, y, ValueError, message, sample_weight=np.ones(50)
     )

@@ -443,7 +443,13 @@ def test_pipeline_weight_mismatch_explained(imbalanced_data):
     X, y = imbalanced_data
     weight = np.where(y == 1, 5.0, 1.0)
     # The weights are not silently dropped: the classifier rejects them.
-    message = "sample_weight.shape == (60,), expected (90,)!"
+    message = (
+        "sample_weight has shape (60,), but X has 90 rows. Pass one weight per "
+        "row. A sampler earlier in an imbalanced-learn Pipeline adds rows but "
+        "passes the weights on unchanged; pass it to DistillationClassifier as "
+        "sampler (rows for the teacher) or transfer_set (rows for the student) "
+        "instead, where each new row inherits its source row's weight."
+    )
 
     with sklearn.config_context(enable_metadata_routing=True):
         distiller = _tree_distiller().set_fit_request(sample_weight=True)

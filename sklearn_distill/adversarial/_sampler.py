@@ -9,9 +9,13 @@ from scipy import sparse
 from sklearn.base import clone
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array, column_or_1d
 
 from .._compat import HasMethods, Interval, StrOptions
+from .._input_checks import (
+    check_attack_columns,
+    check_sample_weight_shape,
+    warn_column_vector,
+)
 from .._skorch_detect import is_skorch_net
 from .._teacher import fill_random_states, is_frozen
 from ._generate import ATTACK_CONSTRAINTS, NORM_CONSTRAINTS, run_attack
@@ -109,11 +113,14 @@ class AttackSampler(BaseSampler):
     -----
     imbalanced-learn's :class:`~imblearn.pipeline.Pipeline` passes only
     ``(X, y)`` from a sampler to the next step, so sample weights cannot grow
-    with the rows inside it. Call :meth:`fit_resample` with `sample_weight`
-    outside the pipeline and fit the model on the three results. With
-    metadata routing the sampler does not request `sample_weight`, so weights
-    routed to the final step of such a pipeline fail its length check rather
-    than train it on misaligned rows.
+    with the rows inside it. Pass the sampler to ``DistillationClassifier`` as
+    its `sampler` or `transfer_set`, which grow the weights with the rows, or
+    call :meth:`fit_resample` with `sample_weight` outside the
+    pipeline and fit the model on the three results. With metadata routing
+    the sampler does not request `sample_weight`, so weights routed to the
+    final step of such a pipeline fail its length check rather than train it
+    on misaligned rows; a ``DistillationClassifier`` step explains the
+    fix in its error.
 
     A DataFrame comes back with its columns and their dtypes, as from every
     imbalanced-learn sampler: integer columns round the perturbations, so
@@ -222,17 +229,20 @@ class AttackSampler(BaseSampler):
             ``sample_weight[sample_indices_]``; returned only when
             `sample_weight` is given.
         """
-        if np.ndim(y) == 2 and np.shape(y)[1] == 1:
-            # Warn as scikit-learn's estimators do; imbalanced-learn flattens
-            # column vectors silently.
-            column_or_1d(np.asarray(y), warn=True)
+        warn_column_vector(y)
+        check_attack_columns(
+            X,
+            fix="place the sampler after the step that encodes these columns, "
+            "as in Pipeline([('encode', encoder), ('attack', AttackSampler()), "
+            "('model', model)]).",
+        )
         if sample_weight is None:
             return super().fit_resample(X, y)
         return super().fit_resample(X, y, sample_weight=sample_weight)
 
     def _fit_resample(self, X, y, sample_weight=None):
         if sample_weight is not None:
-            sample_weight = _check_weights(sample_weight, X.shape[0])
+            sample_weight = check_sample_weight_shape(sample_weight, X.shape[0])
         rng = check_random_state(self.random_state)
         X_rows = X.toarray() if sparse.issparse(X) else X
         X_rows = X_rows if X_rows.dtype == np.float32 else X_rows.astype(np.float64)
@@ -353,18 +363,6 @@ def _append_rows(X, X_adv):
         )
         return stacked.asformat(X.format)
     return np.concatenate([X.astype(dtype, copy=False), X_adv.astype(dtype)], axis=0)
-
-
-def _check_weights(sample_weight, n_samples):
-    weights = check_array(
-        sample_weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight"
-    )
-    if weights.shape != (n_samples,):
-        raise ValueError(
-            f"sample_weight has shape {weights.shape}, but X has {n_samples} rows. "
-            "Pass one weight per row."
-        )
-    return weights
 
 
 def _check_rows_within(X, clip_values):
