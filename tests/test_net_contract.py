@@ -306,7 +306,8 @@ def test_fit_rejects_too_few_module_outputs(binary_data, net_class):
         f"{net_class.__name__} is trained on 3 classes [0, 1, 2], but its module "
         "returns 2 outputs per row. Give the module one output per class, for "
         "example with the module__ parameter of its output size, such as "
-        "module__out_features=3 for torch.nn.Linear."
+        "module__out_features=3 for torch.nn.Linear, or use the default "
+        "module, MLPModule, whose output size fit sets."
     )
     with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
         net.fit(X, np.arange(60) % 3)

@@ -10,7 +10,7 @@ from ._loss import (
     distillation_targets,
     hard_labels,
 )
-from ._modules import TemperatureScaledModule
+from ._modules import MLPModule, TemperatureScaledModule
 from ._nets import (
     AdversarialNetBinaryClassifier,
     AdversarialNetClassifier,
@@ -21,6 +21,7 @@ __all__ = [
     "AdversarialNetBinaryClassifier",
     "AdversarialNetClassifier",
     "DistillationLoss",
+    "MLPModule",
     "TemperatureNetClassifier",
     "TemperatureScaledModule",
     "distillation_loss",

@@ -7,6 +7,7 @@ scikit-learn's own checks, and encodes the labels of ``y`` to class
 positions before skorch receives them.
 """
 
+import math
 from collections.abc import Mapping
 from functools import partial
 from numbers import Integral, Real
@@ -27,6 +28,7 @@ from .._compat import (
 )
 from .._labels import check_label_types, encode_labels, label_positions
 from ._loss import DistillationLoss
+from ._modules import MLPModule, builds_mlp_module, missing_mlp_dimensions
 
 #: Constraints of the skorch parameters whose valid values are plain.
 SKORCH_CONSTRAINTS = {
@@ -64,6 +66,34 @@ def _writeable(X):
     return X if X.flags.writeable else X.copy()
 
 
+def _privately_stored(name, doc):
+    """Return a property that keeps the attribute `name` under ``"_" + name``.
+
+    skorch's ``NeuralNet.__init__`` sets ``history_``, ``initialized_`` and
+    ``virtual_params_``, and scikit-learn's estimator checks allow only
+    parameters and private attributes after ``__init__``. An unset attribute
+    raises AttributeError, so ``hasattr`` behaves as for a plain attribute,
+    which skorch's ``__setattr__`` relies on while ``__init__`` runs.
+    """
+    key = f"_{name}"
+
+    def get(self):
+        try:
+            return vars(self)[key]
+        except KeyError:
+            raise AttributeError(
+                f"{type(self).__name__!r} object has no attribute {name!r}"
+            ) from None
+
+    def set(self, value):
+        vars(self)[key] = value
+
+    def delete(self):
+        del vars(self)[key]
+
+    return property(get, set, delete, doc)
+
+
 class _EstimatorContractMixin:
     """Validate parameters and array inputs of a skorch classifier.
 
@@ -82,7 +112,18 @@ class _EstimatorContractMixin:
     encoded to the positions of ``classes_``: the module's output column
     ``j`` is the class ``classes_[j]``, and ``predict`` decodes the
     positions back to labels.
+
+    A ``module`` that is :class:`MLPModule` or a subclass gets the number
+    of features and of classes of array input when ``fit`` builds it.
     """
+
+    history_ = _privately_stored("history_", "Training history of skorch.")
+    initialized_ = _privately_stored(
+        "initialized_", "Whether skorch has built the module and its parts."
+    )
+    virtual_params_ = _privately_stored(
+        "virtual_params_", "Parameter patterns that skorch sets through callables."
+    )
 
     @property
     def classes_(self):
@@ -153,6 +194,10 @@ class _EstimatorContractMixin:
     def fit(self, X, y=None, **fit_params):
         """Initialise and train the module on validated data.
 
+        With ``warm_start=True``, the trained module is kept, unless the
+        module is built from :class:`MLPModule` and the number of features
+        or classes changed: then a new module is built and trained.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features), dict, Dataset or \
@@ -180,8 +225,13 @@ class _EstimatorContractMixin:
         """
         self._check_parameter_constraints()
         X, y = self._validate_training_data(X, y, reset=True)
+        self._record_data_dimensions(X, y)
 
-        if not self.warm_start or not self.initialized_:
+        if (
+            not self.warm_start
+            or not self.initialized_
+            or self._module_dimensions_changed()
+        ):
             self.initialize()
         self._score_on_labels()
         super().partial_fit(X, y, _routing_method="fit", **fit_params)
@@ -216,6 +266,8 @@ class _EstimatorContractMixin:
         self._check_parameter_constraints()
         first_call = not hasattr(self, "n_features_in_")
         X, y = self._validate_training_data(X, y, reset=first_call, classes=classes)
+        if first_call:
+            self._record_data_dimensions(X, y)
 
         if not self.initialized_:
             self.initialize()
@@ -289,6 +341,51 @@ class _EstimatorContractMixin:
         """
         self._check_output_count(y_pred)
         return super().get_loss(y_pred, y_true, X=X, training=training)
+
+    def initialize_module(self):
+        """Build the module, giving an MLPModule the dimensions of the data.
+
+        Returns
+        -------
+        self : object
+            The net, with the built module in ``module_``.
+        """
+        dimensions = self._missing_module_dimensions()
+        if not dimensions:
+            return super().initialize_module()
+
+        kwargs = {**self.get_params_for("module"), **dimensions}
+        self.module_ = self.initialized_instance(self.module, kwargs)
+        return self
+
+    def _record_data_dimensions(self, X, y):
+        """Keep the number of features and classes that the module is built for.
+
+        Input that skorch receives unchanged leaves both unknown. Targets
+        packed for DistillationLoss leave the number of classes unknown,
+        because their width depends on whether they contain row weights.
+        """
+        if _passes_through(X):
+            self._data_dimensions = None
+            return
+
+        label_classes = getattr(self, "_label_classes_", None)
+        n_classes = None if label_classes is None else label_classes.size
+        self._data_dimensions = (math.prod(X.shape[1:]), n_classes)
+
+    def _missing_module_dimensions(self):
+        data_dimensions = getattr(self, "_data_dimensions", None)
+        if data_dimensions is None:
+            return {}
+        return missing_mlp_dimensions(self, *data_dimensions)
+
+    def _module_dimensions_changed(self):
+        """Return whether the data needs another MLPModule than ``module_``."""
+        module = getattr(self, "module_", None)
+        if not builds_mlp_module(self) or not isinstance(module, MLPModule):
+            return False
+        dimensions = self._missing_module_dimensions()
+        return any(getattr(module, name) != value for name, value in dimensions.items())
 
     def _validate_training_data(self, X, y, *, reset, classes=None):
         if _passes_through(X) or self._takes_packed_targets():
@@ -439,7 +536,8 @@ class _EstimatorContractMixin:
                 f"{label_classes.tolist()!r}, but its module returns {n_outputs} "
                 f"outputs per row. Give the module one output per class, for "
                 f"example with the module__ parameter of its output size, such "
-                f"as module__out_features={n_classes} for torch.nn.Linear."
+                f"as module__out_features={n_classes} for torch.nn.Linear, or "
+                "use the default module, MLPModule, whose output size fit sets."
             )
 
 

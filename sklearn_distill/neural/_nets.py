@@ -14,6 +14,7 @@ from .._compat import Interval, StrOptions
 from ._attacks import fgsm_attack, pgd_attack
 from ._contract import _EstimatorContractMixin, is_value_range
 from ._loss import DistillationLoss
+from ._modules import MLPModule
 
 ATTACKS = ("pgd", "fgsm")
 
@@ -156,8 +157,11 @@ class AdversarialNetClassifier(
 
     Parameters
     ----------
-    module : torch.nn.Module class or instance
-        The network, as for ``NeuralNetClassifier``.
+    module : torch.nn.Module class or instance, default=MLPModule
+        The network, returning one logit per class. :class:`MLPModule`, or
+        a subclass, gets the number of features and of classes from the
+        training data; set its other parameters with ``module__*``, such as
+        ``module__hidden_layer_sizes=(64, 64)``.
     criterion : torch criterion class or instance, \
             default=torch.nn.CrossEntropyLoss
         Training loss. The default expects a module that returns logits.
@@ -231,7 +235,7 @@ class AdversarialNetClassifier(
 
     def __init__(
         self,
-        module,
+        module=MLPModule,
         *,
         criterion=torch.nn.CrossEntropyLoss,
         attack="pgd",
@@ -267,8 +271,11 @@ class AdversarialNetBinaryClassifier(
 
     Parameters
     ----------
-    module : torch.nn.Module class or instance
-        The network, returning one logit per row.
+    module : torch.nn.Module class or instance, default=MLPModule
+        The network, returning one logit per row. :class:`MLPModule`, or a
+        subclass, gets the number of features from the training data and
+        one output; set its other parameters with ``module__*``, such as
+        ``module__hidden_layer_sizes=(64, 64)``.
     criterion : torch criterion class or instance, \
             default=torch.nn.BCEWithLogitsLoss
         Training loss on float targets: 0.0 for ``classes_[0]`` and 1.0
@@ -336,7 +343,7 @@ class AdversarialNetBinaryClassifier(
 
     def __init__(
         self,
-        module,
+        module=MLPModule,
         *,
         criterion=torch.nn.BCEWithLogitsLoss,
         attack="pgd",
@@ -374,8 +381,11 @@ class TemperatureNetClassifier(_EstimatorContractMixin, NeuralNetClassifier):
 
     Parameters
     ----------
-    module : torch.nn.Module class or instance
-        The network. It must return logits.
+    module : torch.nn.Module class or instance, default=MLPModule
+        The network. It must return logits, one per class.
+        :class:`MLPModule`, or a subclass, gets the number of features and
+        of classes from the training data; set its other parameters with
+        ``module__*``, such as ``module__hidden_layer_sizes=(64, 64)``.
     criterion : torch criterion class or instance, \
             default=torch.nn.CrossEntropyLoss
         Training loss on logits: ``CrossEntropyLoss`` or
@@ -458,7 +468,7 @@ class TemperatureNetClassifier(_EstimatorContractMixin, NeuralNetClassifier):
 
     def __init__(
         self,
-        module,
+        module=MLPModule,
         *,
         criterion=torch.nn.CrossEntropyLoss,
         temperature=1.0,
