@@ -21,6 +21,7 @@ from skorch.utils import _identity, _sigmoid_then_2d, to_numpy
 
 from .._soft_targets import log_softmax, proba_to_log_scores
 from ._loss import DistillationLoss, distillation_targets, hard_labels
+from ._modules import missing_mlp_dimensions
 
 #: Criterion parameters that the distillation replaces with its own values.
 _DISTILLATION_PARAMS = ("alpha", "temperature", "input_type")
@@ -67,6 +68,12 @@ def fit_skorch_student(
     _check_no_student_temperature(student, temperature)
     input_type = module_output_type(student)
     _check_binary_classes(student, soft_targets.shape[1])
+    # initialize() below builds the module before it sees data, so an
+    # MLPModule gets its sizes here: the number of classes is the
+    # distillation's, not the width of the packed targets.
+    dimensions = missing_mlp_dimensions(student, X.shape[1], soft_targets.shape[1])
+    if dimensions:
+        student.set_params(**{f"module__{name}": n for name, n in dimensions.items()})
 
     # softmax(T * log(p) / T) = p, so these log-scores reproduce the soft
     # targets inside the criterion; a probability of 0 becomes -inf, which
