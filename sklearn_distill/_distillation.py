@@ -158,7 +158,11 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
           weighted by that class's target probability);
         - a regressor: it learns the target matrix (the positive-class column
           for two classes) and its predictions are clipped to [0, 1] and
-          renormalised into probabilities.
+          renormalised into probabilities;
+        - a skorch ``NeuralNetClassifier`` or ``NeuralNetBinaryClassifier``:
+          it is trained with :class:`~sklearn_distill.neural.DistillationLoss`
+          on the soft targets and the labels, mixed by `alpha`, and each
+          row's loss is multiplied by the row's weight.
 
         A :class:`~sklearn.tree.DecisionTreeRegressor` student grows the same
         tree as a :class:`~sklearn.tree.DecisionTreeClassifier` with the Gini
@@ -228,13 +232,15 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         scikit-learn classifiers do. The student weights each class's term
         of its soft-target loss: a replica of class ``k`` gets the weight of
         class ``k``, which for a one-hot target is the weight of the row's
-        label. ``"balanced"`` weights each class by ``n_samples / (n_classes
-        * count)``, counted on the teacher's training labels (after
-        `sampler`) for the teacher and on `y` for the student. A dict maps
-        labels of `y` to finite weights of 0 or more, at least one of them
-        positive, and classes missing from it get 1. The teacher
-        must accept ``sample_weight`` unless it is frozen, in which case only
-        the student is weighted.
+        label. A skorch student multiplies each row's loss by the mean class
+        weight under the row's target, its soft targets mixed with its label
+        by `alpha`. ``"balanced"`` weights each class by ``n_samples /
+        (n_classes * count)``, counted on the teacher's training labels
+        (after `sampler`) for the teacher and on `y` for the student. A dict
+        maps labels of `y` to finite weights of 0 or more, at least one of
+        them positive, and classes missing from it get 1. The teacher must
+        accept ``sample_weight`` unless it is frozen, in which case only the
+        student is weighted.
     n_jobs : int, default=None
         Number of folds of `teacher_cv` fitted in parallel. None means 1
         unless in a :func:`joblib.parallel_backend` context; -1 means all

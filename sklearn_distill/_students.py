@@ -12,7 +12,8 @@ probability distributions over the class positions 0..n_classes-1:
   classes) and its outputs are clipped to [0, 1] and renormalised;
 - a skorch ``NeuralNetClassifier`` or ``NeuralNetBinaryClassifier`` learns
   the soft targets and the true labels through
-  :class:`~sklearn_distill.neural.DistillationLoss`.
+  :class:`~sklearn_distill.neural.DistillationLoss`, which multiplies each
+  row's loss by the row's weight.
 """
 
 import numpy as np
@@ -87,7 +88,9 @@ def fit_student(
         the class-weighted targets ``targets * class_weight``, renormalised,
         with row weights ``targets @ class_weight``, which gives the same
         weight to each class as the replicas do. A skorch student gets only
-        those row weights.
+        those row weights, times `sample_weight`, so that its soft term
+        stays a divergence between probability distributions. For one-hot
+        targets (``alpha=0``) a row's weight is then its label's class weight.
     soft_targets, y_encoded, alpha, temperature : optional
         The unmixed soft targets, the class positions of the true labels,
         the weight of the soft targets and the temperature. Required for a

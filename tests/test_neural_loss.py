@@ -187,6 +187,152 @@ def test_loss_reduction(rng, reduction, expected_shape):
         assert loss.item() == pytest.approx(per_sample.mean().item())
 
 
+def _weighted_reference(student, teacher, y, weight, alpha, temperature):
+    """Compute sum(w_i * loss_i) / n_samples in float64 NumPy, row by row."""
+    per_sample = [
+        _reference_loss(
+            student[[i]], teacher[[i]], y[[i]], alpha=alpha, temperature=temperature
+        )
+        for i in range(len(y))
+    ]
+    return np.sum(weight * np.array(per_sample)) / len(y)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.4, 1.0])
+def test_weighted_loss_matches_formula(rng, alpha):
+    student = rng.randn(6, 3)
+    teacher = rng.randn(6, 3)
+    y = rng.randint(0, 3, size=6)
+    weight = np.array([0.5, 2.0, 0.0, 1.0, 3.0, 0.25])
+
+    loss = distillation_loss(
+        torch.tensor(student),
+        torch.tensor(teacher),
+        torch.tensor(y),
+        alpha=alpha,
+        temperature=2.0,
+        sample_weight=torch.tensor(weight),
+    )
+
+    expected = _weighted_reference(student, teacher, y, weight, alpha, 2.0)
+    np.testing.assert_allclose(loss.item(), expected, rtol=1e-10)
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+def test_weighted_loss_reduction(rng, reduction):
+    student = torch.tensor(rng.randn(4, 2))
+    teacher = torch.tensor(rng.randn(4, 2))
+    y = torch.tensor([0, 1, 1, 0])
+    weight = torch.tensor([1.0, 0.0, 2.5, 4.0], dtype=torch.float64)
+    per_sample = distillation_loss(student, teacher, y, reduction="none")
+
+    loss = distillation_loss(
+        student, teacher, y, reduction=reduction, sample_weight=weight
+    )
+
+    expected = {
+        "none": weight * per_sample,
+        "sum": (weight * per_sample).sum(),
+        "mean": (weight * per_sample).sum() / 4,
+    }[reduction]
+    torch.testing.assert_close(loss, expected, rtol=1e-12, atol=0.0)
+
+
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_integer_weights_equal_repeated_rows(rng, reduction):
+    # The weights average 1, so the weighted batch and the batch of repeated
+    # rows have the same number of rows and "mean" divides both by 8.
+    weight = np.array([2, 0, 1, 3, 0, 1, 0, 1])
+    student = rng.randn(8, 3)
+    teacher = rng.randn(8, 3)
+    y = rng.randint(0, 3, size=8)
+
+    weighted = DistillationLoss(alpha=0.3, temperature=2.0, reduction=reduction)(
+        torch.tensor(student),
+        torch.tensor(distillation_targets(teacher, y, sample_weight=weight)),
+    )
+    repeated = DistillationLoss(alpha=0.3, temperature=2.0, reduction=reduction)(
+        torch.tensor(np.repeat(student, weight, axis=0)),
+        torch.tensor(
+            distillation_targets(np.repeat(teacher, weight, axis=0), y.repeat(weight))
+        ),
+    )
+
+    assert weighted.item() == pytest.approx(repeated.item(), rel=1e-12)
+
+
+def test_zero_weight_rows_contribute_nothing(rng):
+    student = torch.tensor(rng.randn(4, 3), requires_grad=True)
+    teacher = torch.tensor(rng.randn(4, 3))
+    y = torch.tensor([0, 1, 2, 1])
+    weight = torch.tensor([1.0, 0.0, 2.0, 0.0], dtype=torch.float64)
+
+    loss = distillation_loss(student, teacher, y, alpha=0.5, sample_weight=weight)
+    loss.backward()
+    positive_rows_sum = distillation_loss(
+        student[[0, 2]].detach(),
+        teacher[[0, 2]],
+        y[[0, 2]],
+        alpha=0.5,
+        reduction="sum",
+        sample_weight=weight[[0, 2]],
+    )
+
+    assert loss.item() == pytest.approx(positive_rows_sum.item() / 4, rel=1e-12)
+    assert torch.all(student.grad[[1, 3]] == 0)
+    assert torch.all(student.grad[[0, 2]] != 0)
+
+
+@pytest.mark.parametrize("input_type", ["logits", "proba"])
+def test_all_zero_weights_give_zero_loss(rng, input_type):
+    # A mini-batch may contain only rows of weight 0.
+    output = torch.softmax(torch.tensor(rng.randn(3, 2)), dim=1)
+    if input_type == "logits":
+        output = output.log()
+    output.requires_grad_(True)
+    targets = distillation_targets(rng.randn(3, 2), [0, 1, 1], np.zeros(3))
+
+    loss = DistillationLoss(input_type=input_type)(output, torch.tensor(targets))
+    loss.backward()
+
+    assert loss.item() == 0.0
+    assert torch.all(output.grad == 0)
+
+
+def test_criterion_reads_weight_column(rng):
+    student = torch.tensor(rng.randn(5, 3))
+    teacher = rng.randn(5, 3).astype(np.float32)
+    y = np.array([0, 1, 2, 2, 1])
+    weight = np.array([0.5, 1.5, 0.0, 2.0, 1.0])
+    criterion = DistillationLoss(alpha=0.6, temperature=3.0)
+
+    loss = criterion(student, torch.tensor(distillation_targets(teacher, y, weight)))
+
+    expected = distillation_loss(
+        student,
+        torch.tensor(teacher),
+        torch.tensor(y),
+        alpha=0.6,
+        temperature=3.0,
+        sample_weight=torch.tensor(weight),
+    )
+    assert loss.item() == pytest.approx(expected.item(), rel=1e-6)
+
+
+def test_weighted_loss_rejects_weight_shape():
+    msg = (
+        "sample_weight must have shape (2,), one weight per row of "
+        "student_logits; got shape (3,)."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        distillation_loss(
+            torch.zeros(2, 2),
+            torch.zeros(2, 2),
+            torch.tensor([0, 1]),
+            sample_weight=torch.ones(3),
+        )
+
+
 def test_loss_missing_teacher_or_labels():
     student = torch.zeros(2, 2)
 
@@ -268,16 +414,18 @@ def test_criterion_binary_logit_input(rng, shape):
     np.testing.assert_allclose(proba.numpy(), torch.sigmoid(decision).numpy())
 
 
-def test_criterion_rejects_target_shape():
+@pytest.mark.parametrize("shape", [(2, 3), (2, 6)])
+def test_criterion_rejects_target_shape(shape):
     criterion = DistillationLoss()
 
     msg = (
-        "DistillationLoss expects targets of shape (n_samples, 4) built by "
-        "distillation_targets, or label positions of shape (n_samples,), for a "
-        "student with 3 classes; got shape (2, 3)."
+        "DistillationLoss expects targets of shape (n_samples, 4) or, with row "
+        "weights, (n_samples, 5) built by distillation_targets, or label "
+        "positions of shape (n_samples,), for a student with 3 classes; got "
+        f"shape {shape}."
     )
-    with pytest.raises(ValueError, match=re.escape(msg)):
-        criterion(torch.zeros(2, 3), torch.zeros(2, 3))
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        criterion(torch.zeros(2, 3), torch.zeros(shape))
 
 
 @pytest.mark.parametrize(
@@ -361,6 +509,54 @@ def test_targets_reject_bad_input(scores, y, msg):
         distillation_targets(scores, y)
 
 
+def test_weighted_targets_layout():
+    targets = distillation_targets(
+        [[np.log(0.5), np.log(0.5), -np.inf]], [2], sample_weight=[2.5]
+    )
+
+    assert targets.dtype == np.float32
+    assert targets.shape == (1, 5)
+    assert targets[0, 3] == 2.5
+    assert targets[0, 4] == 2.0
+    np.testing.assert_array_equal(hard_labels(targets), [2])
+
+
+@pytest.mark.parametrize(
+    "weight, msg",
+    [
+        (
+            [1.0, 2.0, 3.0],
+            "sample_weight must have shape (2,), one weight per row of "
+            "teacher_log_scores; got shape (3,).",
+        ),
+        (
+            [1.0, -0.5],
+            "sample_weight must contain finite weights from 0 to 3.403e+38, the "
+            "largest float32, but row 1 weighs -0.5. Pass weights of 0 or more, "
+            "with 0 for a row to leave out, and divide them all by a common "
+            "factor if they exceed the float32 range.",
+        ),
+        (
+            [np.nan, 1.0],
+            "sample_weight must contain finite weights from 0 to 3.403e+38, the "
+            "largest float32, but row 0 weighs nan. Pass weights of 0 or more, "
+            "with 0 for a row to leave out, and divide them all by a common "
+            "factor if they exceed the float32 range.",
+        ),
+        (
+            [1.0, 1e39],
+            "sample_weight must contain finite weights from 0 to 3.403e+38, the "
+            "largest float32, but row 1 weighs 1e+39. Pass weights of 0 or more, "
+            "with 0 for a row to leave out, and divide them all by a common "
+            "factor if they exceed the float32 range.",
+        ),
+    ],
+)
+def test_targets_reject_bad_weights(weight, msg):
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        distillation_targets(np.zeros((2, 2)), [0, 1], sample_weight=weight)
+
+
 def test_criterion_in_skorch_net(rng):
     X = rng.rand(60, 4).astype("float32")
     y = (X[:, 0] + X[:, 1] > 1).astype("int64")
@@ -388,3 +584,43 @@ def test_criterion_in_skorch_net(rng):
     np.testing.assert_array_equal(net.classes_, [0, 1])
     proba = net.predict_proba(X)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-6)
+
+
+def _fit_full_batch(X, targets, y):
+    torch.manual_seed(0)
+    net = NeuralNetClassifier(
+        torch.nn.Linear(4, 2),
+        criterion=DistillationLoss,
+        criterion__alpha=0.5,
+        criterion__temperature=2.0,
+        batch_size=-1,
+        train_split=None,
+        max_epochs=5,
+        lr=0.5,
+        verbose=0,
+    )
+    return net.fit(Dataset(X, targets), y)
+
+
+def test_full_batch_weights_equal_repeated_rows(rng):
+    # With one full batch per epoch and weights of mean 1, plain SGD takes the
+    # same steps on weighted rows as on rows repeated by their weights.
+    X = rng.rand(40, 4).astype("float32")
+    y = (X[:, 0] + X[:, 1] > 1).astype("int64")
+    teacher = rng.randn(40, 2)
+    weight = np.r_[np.full(8, 2), np.zeros(8, dtype=int), np.ones(24, dtype=int)]
+
+    weighted = _fit_full_batch(X, distillation_targets(teacher, y, weight), y)
+    repeated = _fit_full_batch(
+        X.repeat(weight, axis=0),
+        distillation_targets(teacher.repeat(weight, axis=0), y.repeat(weight)),
+        y.repeat(weight),
+    )
+    unweighted = _fit_full_batch(X, distillation_targets(teacher, y), y)
+
+    for name in ("weight", "bias"):
+        trained = getattr(weighted.module_, name).detach().numpy()
+        expected = getattr(repeated.module_, name).detach().numpy()
+        ignored = getattr(unweighted.module_, name).detach().numpy()
+        np.testing.assert_allclose(trained, expected, rtol=1e-5, atol=1e-7)
+        assert np.abs(trained - ignored).max() > 1e-3

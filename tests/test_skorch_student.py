@@ -5,18 +5,21 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.tree import DecisionTreeClassifier
 from skorch import NeuralNetBinaryClassifier, NeuralNetClassifier
-from skorch.callbacks import EpochScoring
+from skorch.callbacks import Callback, EpochScoring
+from skorch.utils import to_numpy
 
 from sklearn_distill import DistillationClassifier
 from sklearn_distill.neural import (
     AdversarialNetClassifier,
     DistillationLoss,
     TemperatureNetClassifier,
+    distillation_targets,
 )
 
 DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
@@ -426,19 +429,230 @@ def test_refit_reinitialises_net(binary_data):
     assert len(second.history) == 2
 
 
-def test_student_rejects_sample_weight(binary_data):
-    X, y = binary_data
-    model = DistillationClassifier(DecisionTreeClassifier(random_state=0), _student())
+class TargetRecorder(Callback):
+    """Store the packed targets of every training batch."""
 
-    msg = (
-        "Row weights were requested through sample_weight or class_weight, but "
-        "the skorch student NeuralNetClassifier is trained with DistillationLoss, "
-        "which has no sample weights, so the fit would be unweighted. Drop "
-        "sample_weight and class_weight, or resample the rows before fitting, for "
-        "example with the sampler parameter."
+    def initialize(self):
+        self.targets_ = []
+        return self
+
+    def on_batch_begin(self, net, batch=None, training=None, **kwargs):
+        if training:
+            self.targets_.append(to_numpy(batch[1]))
+
+
+def _full_batch_model(student_class=NeuralNetClassifier, n_outputs=2, **params):
+    """Distil a tree into a net trained by plain SGD on one batch per epoch."""
+    criterion = (
+        torch.nn.BCEWithLogitsLoss
+        if student_class is NeuralNetBinaryClassifier
+        else torch.nn.CrossEntropyLoss
     )
-    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
-        model.fit(X, y, sample_weight=np.ones(60))
+    student = student_class(
+        MLP,
+        module__n_classes=n_outputs,
+        criterion=criterion,
+        batch_size=-1,
+        train_split=None,
+        max_epochs=5,
+        lr=0.5,
+        verbose=0,
+    )
+    distillation_params = {"alpha": 0.5, "temperature": 2.0, "random_state": 0}
+    return DistillationClassifier(
+        DecisionTreeClassifier(max_depth=3, random_state=0),
+        student,
+        **{**distillation_params, **params},
+    )
+
+
+def _assert_same_module(trained, expected):
+    for got, want in zip(
+        trained.module_.parameters(), expected.module_.parameters(), strict=True
+    ):
+        np.testing.assert_allclose(
+            got.detach().numpy(), want.detach().numpy(), rtol=1e-5, atol=1e-7
+        )
+
+
+@pytest.mark.parametrize(
+    "student_class, n_outputs",
+    [(NeuralNetClassifier, 2), (NeuralNetBinaryClassifier, 1)],
+)
+@pytest.mark.parametrize(
+    "weight",
+    [
+        np.r_[np.full(10, 2), np.zeros(10), np.ones(40)],
+        np.r_[np.full(5, 3), np.ones(55)],
+    ],
+    ids=["doubled-and-removed", "tripled"],
+)
+def test_sample_weight_equals_repeated_rows(
+    binary_data, student_class, n_outputs, weight
+):
+    # One full batch per epoch makes plain SGD deterministic, so weighted
+    # rows train the student as the rows repeated by their weights do, and
+    # the tree teacher is the same either way.
+    X, y = binary_data
+    model = _full_batch_model(student_class, n_outputs)
+    repeats = weight.astype(int)
+
+    weighted = clone(model).fit(X, y, sample_weight=weight)
+    repeated = clone(model).fit(X.repeat(repeats, axis=0), y.repeat(repeats))
+    unweighted = clone(model).fit(X, y)
+
+    _assert_same_module(weighted.student_, repeated.student_)
+    np.testing.assert_allclose(
+        weighted.predict_proba(X), repeated.predict_proba(X), rtol=1e-5
+    )
+    proba_change = weighted.predict_proba(X) - unweighted.predict_proba(X)
+    assert np.abs(proba_change).max() > 1e-3
+
+
+def test_zero_weight_batch_trains_finite(binary_data):
+    # Without shuffling, the first batch contains the ten rows of weight 0.
+    X, y = binary_data
+    weight = np.r_[np.zeros(10), np.ones(50)]
+    student = _student(batch_size=10, train_split=None)
+    model = DistillationClassifier(DecisionTreeClassifier(random_state=0), student)
+
+    model.fit(X, y, sample_weight=weight)
+
+    first_epoch = model.student_.history[0, "batches"]
+    assert first_epoch[0]["train_loss"] == 0.0
+    assert all(np.isfinite(batch["train_loss"]) for batch in first_epoch)
+    assert first_epoch[1]["train_loss"] > 0.0
+    for parameter in model.student_.module_.parameters():
+        assert torch.all(torch.isfinite(parameter))
+
+
+def test_weights_scaled_to_unit_mean(binary_data):
+    X, y = binary_data
+    recorder = TargetRecorder()
+    student = _student(batch_size=-1, train_split=None, callbacks=[recorder])
+    model = DistillationClassifier(DecisionTreeClassifier(random_state=0), student)
+    weight = np.r_[np.full(30, 4.0), np.full(30, 1e300)]
+
+    model.fit(X, y, sample_weight=weight)
+
+    # Weights beyond the float32 range of the packed targets become finite.
+    targets = dict(model.student_.callbacks_)["TargetRecorder"].targets_[0]
+    assert targets.shape == (60, 4)
+    assert np.all(np.isfinite(targets[:, 2]))
+    assert targets[:, 2].mean() == pytest.approx(1.0)
+    np.testing.assert_allclose(targets[30:, 2], 2.0)
+    np.testing.assert_array_equal(targets[:, 3], y)
+
+
+def test_class_weight_weighs_rows_by_label(binary_data):
+    # With alpha=0 each row's target is its label, so class_weight weighs a
+    # row as sample_weight set to its label's class weight does.
+    X, y = binary_data
+    model = _full_batch_model(alpha=0.0)
+
+    by_class = clone(model).set_params(class_weight={0: 3.0, 1: 1.0}).fit(X, y)
+    by_row = clone(model).fit(X, y, sample_weight=np.where(y == 0, 3.0, 1.0))
+    unweighted = clone(model).fit(X, y)
+
+    _assert_same_module(by_class.student_, by_row.student_)
+    proba_change = by_class.predict_proba(X) - unweighted.predict_proba(X)
+    assert np.abs(proba_change).max() > 1e-3
+
+
+def _adversarial_student(**params):
+    defaults = {
+        "criterion": torch.nn.CrossEntropyLoss,
+        "attack": "fgsm",
+        "eps": 0.1,
+        "clip_values": (0.0, 1.0),
+        "batch_size": -1,
+        "train_split": None,
+        "max_epochs": 3,
+        "lr": 0.5,
+        "verbose": 0,
+    }
+    return AdversarialNetClassifier(MLP, **{**defaults, **params})
+
+
+def test_adversarial_student_weights_equal_repeated_rows(binary_data):
+    # FGSM draws no random numbers, and a weight scales a row's loss without
+    # changing the sign of its input gradient, so each row is attacked alike.
+    X, y = binary_data
+    weight = np.r_[np.full(10, 2), np.zeros(10, dtype=int), np.ones(40, dtype=int)]
+    model = DistillationClassifier(
+        DecisionTreeClassifier(max_depth=3, random_state=0),
+        _adversarial_student(),
+        alpha=0.5,
+        temperature=2.0,
+        random_state=0,
+    )
+
+    weighted = clone(model).fit(X, y, sample_weight=weight)
+    repeated = clone(model).fit(X.repeat(weight, axis=0), y.repeat(weight))
+    unweighted = clone(model).fit(X, y)
+
+    _assert_same_module(weighted.student_, repeated.student_)
+    proba_change = weighted.predict_proba(X) - unweighted.predict_proba(X)
+    assert np.abs(proba_change).max() > 1e-3
+
+
+@pytest.mark.parametrize("attack", ["fgsm", "pgd"])
+def test_positive_weights_keep_attack_per_row(binary_data, attack):
+    X, y = binary_data
+    net = _adversarial_student(
+        criterion=DistillationLoss, attack=attack, max_iter=3, random_start=False
+    ).initialize()
+    teacher = np.column_stack([-4 * X[:, 0], 4 * X[:, 0]])
+    weight = np.random.RandomState(0).uniform(0.01, 10.0, size=60)
+
+    perturbed = [
+        net.generate_adversarial(torch.tensor(X), torch.tensor(targets))
+        for targets in (
+            distillation_targets(teacher, y),
+            distillation_targets(teacher, y, sample_weight=weight),
+        )
+    ]
+
+    assert np.abs(perturbed[0].numpy() - X).max() > 0.05
+    np.testing.assert_array_equal(perturbed[1].numpy(), perturbed[0].numpy())
+
+
+@pytest.mark.parametrize("transfer_labels", ["source", "teacher"])
+def test_attack_rows_inherit_source_weight(transfer_labels):
+    from sklearn_distill.adversarial import AttackSampler
+
+    rng = np.random.RandomState(0)
+    X = rng.rand(60, 3)
+    y = np.array([0] * 54 + [1] * 6)
+    weight = np.where(y == 1, 5.0, 1.0)
+    sampler = AttackSampler(n_samples=30, eps=0.05, random_state=0)
+    recorder = TargetRecorder()
+    student = _student(
+        module__n_features=3,
+        batch_size=-1,
+        train_split=None,
+        max_epochs=1,
+        callbacks=[recorder],
+    )
+    model = DistillationClassifier(
+        DecisionTreeClassifier(max_depth=3, random_state=0),
+        student,
+        transfer_set=sampler,
+        transfer_labels=transfer_labels,
+        random_state=0,
+    )
+
+    model.fit(X, y, sample_weight=weight)
+
+    # Fitted alone, the seeded sampler draws the same sources as in the fit.
+    alone = clone(sampler)
+    alone.fit_resample(X, y)
+    sources = alone.sample_indices_
+    (targets,) = dict(model.student_.callbacks_)["TargetRecorder"].targets_
+    assert targets.shape == (90, 4)
+    expected = weight[sources]
+    np.testing.assert_allclose(targets[:, 2], expected / expected.mean(), rtol=1e-6)
+    assert np.unique(y[sources[60:]]).tolist() == [0, 1]
 
 
 def test_student_rejects_foreign_criterion_params(binary_data):
@@ -508,14 +722,16 @@ def test_student_rejects_wrong_output_width(binary_data):
     student = _student(train_split=None)
     model = DistillationClassifier(DecisionTreeClassifier(random_state=0), student)
 
-    # The criterion reports the mismatch on the first batch.
+    # Checked before training: the criterion would read the targets of three
+    # classes as the weighted targets of two.
     msg = (
-        "DistillationLoss expects targets of shape (n_samples, 3) built by "
-        "distillation_targets, or label positions of shape (n_samples,), for a "
-        "student with 2 classes; got shape (60, 4)."
+        "The skorch student's module returns 2 columns, but y has 3 classes. "
+        "Give the module one output per class, or one output for a "
+        "NeuralNetBinaryClassifier."
     )
     with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
         model.fit(X, y)
+    assert not hasattr(model, "student_")
 
 
 def test_student_rejects_own_temperature(binary_data):

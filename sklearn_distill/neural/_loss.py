@@ -19,6 +19,7 @@ def distillation_loss(
     alpha=0.5,
     temperature=1.0,
     reduction="mean",
+    sample_weight=None,
 ):
     """Compute the knowledge-distillation loss from logits.
 
@@ -53,13 +54,31 @@ def distillation_loss(
         term is multiplied by ``T**2`` so that its gradients keep the same
         scale as those of the hard term when ``T`` changes.
     reduction : {"mean", "sum", "none"}, default="mean"
-        How the per-sample losses are reduced.
+        How the per-sample losses are reduced. ``"mean"`` divides their sum
+        by ``n_samples``, with or without `sample_weight`.
+    sample_weight : torch.Tensor of shape (n_samples,), default=None
+        Non-negative weight of each row's loss, which multiplies both terms,
+        so that a row of weight 0 contributes 0. None weighs every row 1.
 
     Returns
     -------
     loss : torch.Tensor
         A scalar, or the per-sample losses of shape (n_samples,) when
         `reduction` is ``"none"``.
+
+    Notes
+    -----
+    With `sample_weight`, ``"mean"`` returns ``sum(w_i * loss_i) /
+    n_samples``, not ``sum(w_i * loss_i) / sum(w_i)``. In mini-batch
+    training, dividing by the batch's total weight would give a batch of
+    light rows the influence of a full batch. Dividing by the batch size
+    keeps each row's share proportional to its weight in every batch, so the
+    gradient of a random batch is an unbiased estimate of the gradient of the
+    weighted loss of the whole training set. Scale the weights to a mean of
+    1 over the training set to keep the loss on the scale of the unweighted
+    one. A full batch then gives ``sum(w_i * loss_i) / sum(w_i)``, the mean
+    loss over the rows repeated as many times as their integer weights.
+    :class:`~sklearn_distill.DistillationClassifier` scales the weights so.
 
     References
     ----------
@@ -99,11 +118,24 @@ def distillation_loss(
         hard = F.cross_entropy(student_logits, y.long(), reduction="none")
         per_sample = per_sample + (1.0 - alpha) * hard
 
+    if sample_weight is not None:
+        per_sample = _weigh_rows(per_sample, sample_weight)
+
     if reduction == "none":
         return per_sample
     if reduction == "sum":
         return per_sample.sum()
     return per_sample.mean()
+
+
+def _weigh_rows(per_sample, sample_weight):
+    """Multiply each row's loss by its weight."""
+    if tuple(sample_weight.shape) != tuple(per_sample.shape):
+        raise ValueError(
+            f"sample_weight must have shape ({per_sample.shape[0]},), one weight "
+            f"per row of student_logits; got shape {tuple(sample_weight.shape)}."
+        )
+    return sample_weight.to(per_sample.dtype) * per_sample
 
 
 def _soft_term(student_logits, teacher_log_scores, temperature):
@@ -136,8 +168,8 @@ def _accumulation_dtype(device):
     return torch.float64
 
 
-def distillation_targets(teacher_log_scores, y):
-    """Pack a teacher's log-scores and the true labels into one target array.
+def distillation_targets(teacher_log_scores, y, sample_weight=None):
+    """Pack a teacher's log-scores, the true labels and row weights into one array.
 
     :class:`DistillationLoss` reads this layout, so the array can be the
     target of a skorch net or of a :class:`torch.utils.data.Dataset`.
@@ -149,17 +181,23 @@ def distillation_targets(teacher_log_scores, y):
         ``-inf`` marks a probability of exactly 0.
     y : array-like of shape (n_samples,)
         Class positions of the true labels, integers in ``[0, n_classes)``.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weight of each row's loss: finite, 0 or more, and at most the
+        largest float32. See :func:`distillation_loss` for how the weights
+        are reduced. None packs no weights, and every row weighs 1.
 
     Returns
     -------
-    targets : ndarray of shape (n_samples, n_classes + 1), dtype=float32
-        The log-scores followed by the label position in the last column.
+    targets : ndarray of shape (n_samples, n_classes + 1) or \
+            (n_samples, n_classes + 2), dtype=float32
+        The log-scores, then the weight when `sample_weight` is given, and
+        the label position in the last column.
 
     Raises
     ------
     ValueError
-        If the shapes do not match or a label position is outside
-        ``[0, n_classes)``.
+        If the shapes do not match, a label position is outside
+        ``[0, n_classes)`` or a weight is invalid.
 
     Examples
     --------
@@ -167,6 +205,9 @@ def distillation_targets(teacher_log_scores, y):
     >>> from sklearn_distill.neural import distillation_targets
     >>> distillation_targets(np.log([[0.9, 0.1], [0.2, 0.8]]), [0, 1]).shape
     (2, 3)
+    >>> distillation_targets(np.zeros((2, 2)), [0, 1], sample_weight=[2.0, 0.0])
+    array([[0., 0., 2., 0.],
+           [0., 0., 0., 1.]], dtype=float32)
     """
     teacher_log_scores = np.asarray(teacher_log_scores, dtype=np.float32)
     y = np.asarray(y)
@@ -184,7 +225,35 @@ def distillation_targets(teacher_log_scores, y):
             f"it contains values from {y.min()} to {y.max()}. Encode the labels "
             "with sklearn.preprocessing.LabelEncoder first."
         )
-    return np.column_stack([teacher_log_scores, y.astype(np.float32)])
+
+    columns = [teacher_log_scores]
+    if sample_weight is not None:
+        columns.append(_checked_weights(sample_weight, y.shape[0]))
+    columns.append(y.astype(np.float32))
+    return np.column_stack(columns)
+
+
+def _checked_weights(sample_weight, n_samples):
+    """Return `sample_weight` as float32 after checking its shape and values."""
+    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    if sample_weight.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},), one weight per row "
+            f"of teacher_log_scores; got shape {sample_weight.shape}."
+        )
+
+    float32_max = float(np.finfo(np.float32).max)
+    invalid = ~np.isfinite(sample_weight) | (sample_weight < 0)
+    invalid |= sample_weight > float32_max
+    if np.any(invalid):
+        row = np.flatnonzero(invalid)[0]
+        raise ValueError(
+            f"sample_weight must contain finite weights from 0 to {float32_max:.4g}, "
+            f"the largest float32, but row {row} weighs {sample_weight[row].item()!r}. "
+            "Pass weights of 0 or more, with 0 for a row to leave out, and divide "
+            "them all by a common factor if they exceed the float32 range."
+        )
+    return sample_weight.astype(np.float32)
 
 
 def hard_labels(targets):
@@ -195,9 +264,10 @@ def hard_labels(targets):
 
     Parameters
     ----------
-    targets : array-like or torch.Tensor of shape (n_samples, n_classes + 1) \
+    targets : array-like or torch.Tensor of shape (n_samples, n_columns) \
             or (n_samples,)
-        Packed targets, or labels, which are returned as an array.
+        Packed targets, with or without weights, whose last column is the
+        label position, or labels, which are returned as an array.
 
     Returns
     -------
@@ -252,10 +322,16 @@ class DistillationLoss(nn.Module):
     Notes
     -----
     The target passed to :meth:`forward` is either an array built by
-    :func:`distillation_targets`, shape (n_samples, n_classes + 1), which
-    gives both terms, or 1-D label positions, which give the plain
-    cross-entropy (``alpha`` is then ignored). The second form lets
-    validation data without a teacher be scored.
+    :func:`distillation_targets`, which gives both terms, or 1-D label
+    positions, which give the plain cross-entropy (``alpha`` is then
+    ignored). The second form lets validation data without a teacher be
+    scored. Packed targets of shape (n_samples, n_classes + 2) carry a
+    weight per row, which multiplies the row's loss, as `sample_weight` of
+    :func:`distillation_loss` does. Targets of shape (n_samples, n_classes +
+    1) weigh every row 1. The layout is read from the number of module
+    outputs, so unweighted targets of a teacher with one class more than the
+    module has outputs would be read as weighted targets: give the module
+    one output per class of the teacher.
 
     skorch's ``predict_proba`` applies no softmax for criteria it does not
     know, so a net using this criterion on logits needs
@@ -347,10 +423,10 @@ class DistillationLoss(nn.Module):
         ----------
         input : torch.Tensor
             Output of the student module, as described by `input_type`.
-        target : torch.Tensor of shape (n_samples, n_classes + 1) or \
-                (n_samples,)
-            Targets built by :func:`distillation_targets`, or label
-            positions alone for the cross-entropy.
+        target : torch.Tensor of shape (n_samples, n_classes + 1), \
+                (n_samples, n_classes + 2) or (n_samples,)
+            Targets built by :func:`distillation_targets`, without or with
+            row weights, or label positions alone for the cross-entropy.
 
         Returns
         -------
@@ -366,21 +442,26 @@ class DistillationLoss(nn.Module):
                 logits, None, target, alpha=0.0, reduction=self.reduction
             )
 
-        if target.ndim != 2 or target.shape[1] != n_classes + 1:
+        if target.ndim != 2 or target.shape[1] not in (n_classes + 1, n_classes + 2):
             raise ValueError(
                 f"DistillationLoss expects targets of shape (n_samples, "
-                f"{n_classes + 1}) built by distillation_targets, or label "
+                f"{n_classes + 1}) or, with row weights, (n_samples, "
+                f"{n_classes + 2}) built by distillation_targets, or label "
                 f"positions of shape (n_samples,), for a student with {n_classes} "
                 f"classes; got shape {tuple(target.shape)}."
             )
 
+        sample_weight = None
+        if target.shape[1] == n_classes + 2:
+            sample_weight = target[:, n_classes]
         return distillation_loss(
             logits,
-            target[:, :-1],
+            target[:, :n_classes],
             target[:, -1],
             alpha=self.alpha,
             temperature=self.temperature,
             reduction=self.reduction,
+            sample_weight=sample_weight,
         )
 
 

@@ -1,10 +1,10 @@
 """skorch nets as students and teachers of DistillationClassifier.
 
 A skorch student is trained with :class:`DistillationLoss`. The teacher's
-log-scores and the true labels are packed into the targets of a skorch
-``Dataset``, and the labels alone go to ``fit`` as ``y``, so that skorch's
-stratified validation split and ``classes_`` use the hard labels. A skorch
-teacher is scored from its module's logits.
+log-scores, the row weights and the true labels are packed into the targets
+of a skorch ``Dataset``, and the labels alone go to ``fit`` as ``y``, so that
+skorch's stratified validation split and ``classes_`` use the hard labels. A
+skorch teacher is scored from its module's logits.
 """
 
 from functools import partial
@@ -49,7 +49,10 @@ def fit_skorch_student(
     temperature : float
         Distillation temperature.
     sample_weight : ndarray of shape (n_samples,) or None
-        Must be None; skorch students are not weighted.
+        Non-negative row weights, at least one of them positive, which
+        multiply each row's loss. They are divided by their mean, so that
+        the loss of a full batch is ``sum(w_i * loss_i) / sum(w_i)``. None
+        weighs every row 1.
 
     Returns
     -------
@@ -57,14 +60,6 @@ def fit_skorch_student(
         The fitted student. Its ``training_temperature_`` is `temperature`,
         the divisor of its logits in the soft term.
     """
-    if sample_weight is not None:
-        raise ValueError(
-            f"Row weights were requested through sample_weight or class_weight, "
-            f"but the skorch student {type(student).__name__} is trained with "
-            "DistillationLoss, which has no sample weights, so the fit would be "
-            "unweighted. Drop sample_weight and class_weight, or resample the "
-            "rows before fitting, for example with the sampler parameter."
-        )
     _check_no_student_temperature(student, temperature)
     input_type = module_output_type(student)
     _check_binary_classes(student, soft_targets.shape[1])
@@ -80,20 +75,43 @@ def fit_skorch_student(
     # the criterion treats as 0 * log 0 = 0.
     with np.errstate(divide="ignore"):
         teacher_log_scores = temperature * np.log(soft_targets)
-    targets = distillation_targets(teacher_log_scores, y_encoded)
+    if sample_weight is not None:
+        sample_weight = _scale_to_unit_mean(sample_weight)
+    targets = distillation_targets(teacher_log_scores, y_encoded, sample_weight)
 
     _configure_criterion(student, alpha, temperature, input_type)
     student.initialize()
     _score_on_hard_labels(student)
     # A module whose criterion expects probabilities but that returns other
     # values would train on clipped outputs, so it is rejected before training.
-    skorch_logits(student, _safe_indexing(X, np.arange(min(64, X.shape[0]))))
+    # So is a module of the wrong width: DistillationLoss reads the layout of
+    # the targets from the number of module outputs.
+    logits = skorch_logits(student, _safe_indexing(X, np.arange(min(64, X.shape[0]))))
+    _check_output_width(logits, soft_targets.shape[1])
 
     student.partial_fit(
         Dataset(as_float32(X), targets), _split_labels(student, y_encoded)
     )
     student.training_temperature_ = float(temperature)
     return student
+
+
+def _scale_to_unit_mean(sample_weight):
+    """Divide row weights by their mean, or return them unchanged if all are 0.
+
+    DistillationLoss averages the weighted losses of a batch over its rows.
+    Weights of mean 1 keep the loss on the scale of the unweighted loss, and
+    a full batch then gives the mean loss over the rows repeated as many
+    times as their integer weights. The division also brings weights beyond
+    the float32 range, in which the targets are packed, back into it.
+    """
+    sample_weight = np.asarray(sample_weight, dtype=np.float64)
+    largest = sample_weight.max()
+    if largest == 0:
+        return sample_weight
+    # Dividing by the largest weight first keeps the mean from overflowing.
+    relative = sample_weight / largest
+    return relative / relative.mean()
 
 
 def skorch_student_predict_proba(student, X, n_classes):
@@ -119,13 +137,17 @@ def skorch_student_predict_proba(student, X, n_classes):
         If the module does not return one column per class.
     """
     logits = skorch_logits(student, X)
+    _check_output_width(logits, n_classes)
+    return np.exp(log_softmax(logits))
+
+
+def _check_output_width(logits, n_classes):
     if logits.shape[1] != n_classes:
         raise ValueError(
             f"The skorch student's module returns {logits.shape[1]} columns, but "
             f"y has {n_classes} classes. Give the module one output per class, "
             "or one output for a NeuralNetBinaryClassifier."
         )
-    return np.exp(log_softmax(logits))
 
 
 def skorch_logits(net, X):
