@@ -437,3 +437,47 @@ def test_dataset_fit_uses_skorch_classes(binary_data):
 
     np.testing.assert_array_equal(net.classes_, [0, 1])
     assert set(net.predict(X).tolist()) <= {0, 1}
+
+
+SKORCH_STATE = ("history_", "initialized_", "virtual_params_")
+
+
+@pytest.mark.parametrize("net_class, n_outputs", ALL_NETS)
+def test_init_sets_parameters_only(net_class, n_outputs):
+    net = _net(net_class, n_outputs)
+
+    public = {name for name in vars(net) if not name.startswith("_")}
+
+    assert public == set(net.get_params(deep=False))
+    assert net.history_ is None
+    assert net.initialized_ is False
+    assert net.virtual_params_ == {}
+
+
+@pytest.mark.parametrize("name", SKORCH_STATE)
+def test_skorch_state_stored_privately(binary_data, name):
+    X, y = binary_data
+    net = _net().fit(X, y)
+
+    assert name not in vars(net)
+    assert vars(net)[f"_{name}"] is getattr(net, name)
+
+    delattr(net, name)
+    assert not hasattr(net, name)
+
+
+def test_skorch_state_after_pickle_and_clone(binary_data):
+    X, y = binary_data
+    net = _net(max_epochs=2).fit(X, y)
+
+    loaded = pickle.loads(pickle.dumps(net))
+    cloned = clone(net)
+
+    assert loaded.initialized_ is True
+    assert len(loaded.history_) == 2
+    assert cloned.initialized_ is False
+    assert cloned.history_ is None
+
+    # skorch sets lr on the built optimizer through a virtual parameter.
+    loaded.set_params(lr=0.5)
+    assert loaded.optimizer_.param_groups[0]["lr"] == 0.5

@@ -113,9 +113,9 @@ class MLPModule(nn.Module):
         packed for :class:`DistillationLoss` need it through
         ``module__n_outputs``.
     random_state : int, default=None
-        Seed of the initial weights. The global torch generator is neither
-        used nor changed then. None draws the weights from the global torch
-        generator, as :class:`torch.nn.Linear` does.
+        Seed of the initial weights, which leaves the state of the global
+        torch generator unchanged. None draws the weights from the global
+        torch generator, as :class:`torch.nn.Linear` does.
 
     Attributes
     ----------
@@ -180,16 +180,23 @@ class MLPModule(nn.Module):
         self.n_outputs = _check_size(n_outputs, "n_outputs", _MISSING_OUTPUTS)
         self.random_state = _check_seed(random_state)
 
+        if self.random_state is None:
+            self.layers = self._build_layers()
+            return
+        # torch.nn.Linear draws its weights from the global generator, whose
+        # state is restored before the seeded weights replace them.
+        with torch.random.fork_rng(devices=[]):
+            self.layers = self._build_layers()
+        self._seed_parameters(self.random_state)
+
+    def _build_layers(self):
         sizes = [self.n_features, *self.hidden_layer_sizes, self.n_outputs]
         layers = []
         for fan_in, fan_out in itertools.pairwise(sizes):
             layers.append(nn.Linear(fan_in, fan_out))
             layers.append(ACTIVATIONS[self.activation]())
         # The output layer returns logits, without an activation.
-        self.layers = nn.Sequential(*layers[:-1])
-
-        if self.random_state is not None:
-            self._seed_parameters(self.random_state)
+        return nn.Sequential(*layers[:-1])
 
     def forward(self, X):
         """Compute the logits of a batch of rows.
