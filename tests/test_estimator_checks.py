@@ -273,16 +273,14 @@ def expected_failed_checks(estimator):
     """
     if isinstance(estimator, DistillationClassifier):
         if _has_skorch_component(estimator):
-            failures = {
-                "check_sample_weight_equivalence_on_dense_data": (
-                    SKORCH_WEIGHTS
-                    if _is_skorch(estimator.teacher)
-                    else FLOAT32_WEIGHT_EQUIVALENCE
-                )
-            }
-            failures.update(
-                dict.fromkeys(SKORCH_DISTILLATION_WEIGHT_CHECKS, SKORCH_WEIGHTS)
-            )
+            if not _is_skorch(estimator.teacher):
+                return {
+                    "check_sample_weight_equivalence_on_dense_data": (
+                        FLOAT32_WEIGHT_EQUIVALENCE
+                    )
+                }
+            failures = dict.fromkeys(SKORCH_DISTILLATION_WEIGHT_CHECKS, SKORCH_WEIGHTS)
+            failures["check_sample_weight_equivalence_on_dense_data"] = SKORCH_WEIGHTS
             return failures
         if estimator.teacher_cv is not None:
             return dict.fromkeys(SAMPLE_WEIGHT_EQUIVALENCE, CROSS_VALIDATED_WEIGHTS)
