@@ -8,13 +8,12 @@ import pytest
 import torch
 from art.attacks.evasion import FastGradientMethod, HopSkipJump
 from art.estimators.classification import BlackBoxClassifier
-from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
 from sklearn.exceptions import DataConversionWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder, StandardScaler
+from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier, ExtraTreeClassifier
 from skorch import NeuralNetBinaryClassifier, NeuralNetClassifier
@@ -508,24 +507,6 @@ def test_loss_gradients_divided_by_temperature(binary_data):
     assert not np.allclose(plain, adaptive)
 
 
-def _mixed_frame_pipeline():
-    """Fit a pipeline that one-hot encodes the string column of a DataFrame."""
-    rng = np.random.RandomState(0)
-    X = pd.DataFrame(
-        {
-            "a": rng.rand(30),
-            "b": rng.rand(30),
-            "colour": rng.choice(["red", "blue"], 30),
-        }
-    )
-    y = (X["a"] > 0.5).to_numpy().astype(np.int64)
-    encode = ColumnTransformer(
-        [("colour", OneHotEncoder(), ["colour"])], remainder="passthrough"
-    )
-    pipe = make_pipeline(encode, LogisticRegression()).fit(X, y)
-    return pipe, X, y
-
-
 NON_NUMERIC_MESSAGE = (
     "X has columns that are not numeric: ['colour'] (could not convert string "
     "to float: 'blue'). Attacks perturb numeric input only, so attack the model "
@@ -534,8 +515,8 @@ NON_NUMERIC_MESSAGE = (
 )
 
 
-def test_string_column_rejected_before_attack():
-    pipe, X, y = _mixed_frame_pipeline()
+def test_string_column_rejected_before_attack(mixed_frame_pipeline):
+    pipe, X, y = mixed_frame_pipeline
     inputs_hash = joblib.hash((X, y))
 
     with pytest.raises(ValueError, match=f"^{re.escape(NON_NUMERIC_MESSAGE)}$"):
@@ -544,8 +525,8 @@ def test_string_column_rejected_before_attack():
     assert joblib.hash((X, y)) == inputs_hash
 
 
-def test_encoded_rows_of_pipeline_attacked():
-    pipe, X, y = _mixed_frame_pipeline()
+def test_encoded_rows_of_pipeline_attacked(mixed_frame_pipeline):
+    pipe, X, y = mixed_frame_pipeline
     X_encoded = pipe[:-1].transform(X)
 
     X_adv = generate_adversarial(

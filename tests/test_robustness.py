@@ -7,14 +7,11 @@ import pandas as pd
 import pytest
 import torch
 from art.attacks.evasion import FastGradientMethod
-from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_digits
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import OneHotEncoder
 from sklearn.tree import DecisionTreeClassifier
 from skorch import NeuralNetClassifier
 
@@ -671,24 +668,6 @@ def test_report_on_skorch_net_with_float64_rows():
     assert clean.value.tolist() == [np.mean(net.predict(X.astype(np.float32)) == y)]
 
 
-def _mixed_frame_pipeline():
-    """Fit a pipeline that one-hot encodes the string column of a DataFrame."""
-    rng = np.random.RandomState(0)
-    X = pd.DataFrame(
-        {
-            "a": rng.rand(30),
-            "b": rng.rand(30),
-            "colour": rng.choice(["red", "blue"], 30),
-        }
-    )
-    y = (X["a"] > 0.5).to_numpy().astype(np.int64)
-    encode = ColumnTransformer(
-        [("colour", OneHotEncoder(), ["colour"])], remainder="passthrough"
-    )
-    pipe = make_pipeline(encode, LogisticRegression()).fit(X, y)
-    return pipe, X, y
-
-
 NON_NUMERIC_MESSAGE = (
     "X has columns that are not numeric: ['colour'] (could not convert string "
     "to float: 'blue'). Attacks perturb numeric input only, so attack the model "
@@ -697,15 +676,15 @@ NON_NUMERIC_MESSAGE = (
 )
 
 
-def test_report_rejects_string_column():
-    pipe, X, y = _mixed_frame_pipeline()
+def test_report_rejects_string_column(mixed_frame_pipeline):
+    pipe, X, y = mixed_frame_pipeline
 
     with pytest.raises(ValueError, match=f"^{re.escape(NON_NUMERIC_MESSAGE)}$"):
         robustness_report(pipe, X, y, attacks=["hopskipjump"], eps=[0.1])
 
 
-def test_report_on_encoded_rows_of_pipeline():
-    pipe, X, y = _mixed_frame_pipeline()
+def test_report_on_encoded_rows_of_pipeline(mixed_frame_pipeline):
+    pipe, X, y = mixed_frame_pipeline
 
     report = robustness_report(
         pipe[-1], pipe[:-1].transform(X), y, attacks=["fgsm"], eps=[0.1]
