@@ -35,6 +35,7 @@ def test_fit_records_features(binary_data, net_class):
     assert net.n_features_in_ == 4
     assert net.feature_names_in_.tolist() == ["a", "b", "c", "d"]
     assert net.predict_proba(frame).shape == (60, 2)
+    assert net.predict(frame).shape == (60,)
 
 
 def test_float64_input_is_converted(binary_data):

@@ -4,7 +4,8 @@ skorch nets take their parameters through ``**kwargs`` and pass ``X`` and
 ``y`` to torch as they come. The mixin here validates the parameters against
 scikit-learn constraints, converts ``X`` to a float32 array with
 scikit-learn's own checks, and encodes the labels of ``y`` to class
-positions before skorch receives them.
+positions before skorch receives them. It also adds ``sample_weight`` to
+``fit`` and ``partial_fit``, which skorch nets lack.
 """
 
 import math
@@ -15,7 +16,11 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 import torch
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
 from skorch import NeuralNetBinaryClassifier
 from skorch.callbacks import BatchScoring, EpochScoring
 from skorch.utils import to_numpy
@@ -26,9 +31,20 @@ from .._compat import (
     Options,
     validate_parameter_constraints,
 )
+from .._input_checks import check_sample_weight_shape, check_sample_weight_values
 from .._labels import check_label_types, encode_labels, label_positions
 from ._loss import DistillationLoss
 from ._modules import MLPModule, builds_mlp_module, missing_mlp_dimensions
+from ._skorch import _scale_to_unit_mean
+
+#: Keys of the dict in which ``fit`` carries the rows of ``X`` and their
+#: weights through skorch's dataset, validation split and data loader.
+#: ``infer`` gives the module the rows alone.
+WEIGHTED_ROWS_KEY = "__weighted_rows__"
+ROW_WEIGHTS_KEY = "__row_weights__"
+
+#: Reductions of a criterion that per-row weights can replace.
+WEIGHTED_REDUCTIONS = ("mean", "sum")
 
 #: Constraints of the skorch parameters whose valid values are plain.
 SKORCH_CONSTRAINTS = {
@@ -59,6 +75,20 @@ def _passes_through(X):
     if sp.issparse(X):
         return False
     return isinstance(X, Mapping | torch.utils.data.Dataset | torch.Tensor)
+
+
+def attach_weights(X, sample_weight):
+    """Return `X` with the row weights `sample_weight` attached, if any."""
+    if sample_weight is None:
+        return X
+    return {WEIGHTED_ROWS_KEY: X, ROW_WEIGHTS_KEY: sample_weight}
+
+
+def detach_weights(X):
+    """Split `X` into its rows and their weights, None if it carries none."""
+    if isinstance(X, Mapping) and ROW_WEIGHTS_KEY in X:
+        return X[WEIGHTED_ROWS_KEY], X[ROW_WEIGHTS_KEY]
+    return X, None
 
 
 def _writeable(X):
@@ -191,7 +221,7 @@ class _EstimatorContractMixin:
                     f"{description}. Got {value!r} instead."
                 )
 
-    def fit(self, X, y=None, **fit_params):
+    def fit(self, X, y=None, sample_weight=None, **fit_params):
         """Initialise and train the module on validated data.
 
         With ``warm_start=True``, the trained module is kept, unless the
@@ -215,6 +245,20 @@ class _EstimatorContractMixin:
             criterion, `y` is the packed targets of
             :func:`distillation_targets`. With a dict, a dataset or a tensor
             `X`, `y` goes to skorch unchanged, and may be None.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row's loss, 0 or more, with at least one positive
+            weight; only with an array-like `X`. The weights are divided by
+            their mean and multiply the per-row losses, which the criterion
+            returns with ``reduction="none"``. A ``"mean"`` reduction then
+            divides the weighted sum by the number of rows in the batch, so
+            one full batch gives the mean loss over the rows repeated as
+            many times as their integer weights. It does so also for a
+            criterion with class weights, such as ``CrossEntropyLoss(weight=
+            ...)``, whose unweighted mean divides by the batch's total class
+            weight instead. A ``"sum"`` reduction
+            returns the weighted sum. The rows of skorch's validation split
+            keep their weights in the validation loss. None weights every
+            row 1.
         **fit_params : dict
             Further parameters passed to the module's ``forward``.
 
@@ -222,9 +266,19 @@ class _EstimatorContractMixin:
         -------
         self : object
             The fitted net.
+
+        Raises
+        ------
+        ValueError
+            If `sample_weight` is given with a dict, a dataset or a tensor
+            `X`, has another length than `X`, contains a negative weight or
+            only zeros, or if the criterion has no ``reduction`` of
+            ``"mean"`` or ``"sum"``.
         """
         self._check_parameter_constraints()
-        X, y = self._validate_training_data(X, y, reset=True)
+        X, y, sample_weight = self._validate_training_data(
+            X, y, reset=True, sample_weight=sample_weight
+        )
         self._record_data_dimensions(X, y)
 
         if (
@@ -234,12 +288,12 @@ class _EstimatorContractMixin:
         ):
             self.initialize()
         self._score_on_labels()
-        super().partial_fit(X, y, _routing_method="fit", **fit_params)
+        self._train(X, y, sample_weight, routing_method="fit", fit_params=fit_params)
 
         self.n_iter_ = len(self.history)
         return self
 
-    def partial_fit(self, X, y=None, classes=None, **fit_params):
+    def partial_fit(self, X, y=None, classes=None, sample_weight=None, **fit_params):
         """Train the module further, initialising it on the first call.
 
         Parameters
@@ -255,6 +309,9 @@ class _EstimatorContractMixin:
             call only, because later calls encode ``y`` against the classes
             of the first. None means the labels of the first ``y``, or the
             ``classes`` parameter of a net that sets it.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row's loss, as in ``fit``. Each call divides its
+            own weights by their mean.
         **fit_params : dict
             Further parameters passed to the module's ``forward``.
 
@@ -262,20 +319,65 @@ class _EstimatorContractMixin:
         -------
         self : object
             The trained net.
+
+        Raises
+        ------
+        ValueError
+            If `sample_weight` is invalid, as in ``fit``.
         """
         self._check_parameter_constraints()
         first_call = not hasattr(self, "n_features_in_")
-        X, y = self._validate_training_data(X, y, reset=first_call, classes=classes)
+        X, y, sample_weight = self._validate_training_data(
+            X, y, reset=first_call, classes=classes, sample_weight=sample_weight
+        )
         if first_call:
             self._record_data_dimensions(X, y)
 
         if not self.initialized_:
             self.initialize()
         self._score_on_labels()
-        super().partial_fit(X, y, **fit_params)
+        self._train(
+            X, y, sample_weight, routing_method="partial_fit", fit_params=fit_params
+        )
 
         self.n_iter_ = len(self.history)
         return self
+
+    def _train(self, X, y, sample_weight, *, routing_method, fit_params):
+        """Run skorch's training loop, with `sample_weight` in the batches only."""
+        if sample_weight is None:
+            super().partial_fit(X, y, _routing_method=routing_method, **fit_params)
+            return
+
+        self._check_weighted_criterion()
+        # The steps of skorch 1.4's NeuralNet.partial_fit, whose callbacks
+        # receive X in on_train_begin and on_train_end. They get the rows
+        # here, so that callbacks which read their shape keep working, and
+        # the dict with the weights goes to the dataset only.
+        self.notify("on_train_begin", X=X, y=y)
+        try:
+            self.fit_loop(
+                attach_weights(X, sample_weight),
+                y,
+                _routing_method=routing_method,
+                **fit_params,
+            )
+        except KeyboardInterrupt:
+            pass
+        self.notify("on_train_end", X=X, y=y)
+
+    def _check_weighted_criterion(self):
+        criterion = self.criterion_
+        reduction = getattr(criterion, "reduction", None)
+        if reduction not in WEIGHTED_REDUCTIONS:
+            raise ValueError(
+                f"{type(self).__name__} weights rows by computing per-row losses "
+                "with the criterion's reduction set to 'none', so sample_weight "
+                "requires a criterion whose reduction is 'mean' or 'sum', but "
+                f"{type(criterion).__name__} has reduction={reduction!r}. Use a "
+                "torch loss with reduction='mean', such as "
+                "torch.nn.CrossEntropyLoss, or fit without sample_weight."
+            )
 
     def predict_proba(self, X):
         """Return the class probabilities of the rows of `X`.
@@ -308,14 +410,40 @@ class _EstimatorContractMixin:
         y_pred : ndarray of shape (n_samples,)
             Predicted classes, labels of ``classes_`` with their dtype.
         """
-        positions = super().predict(self._validate_predict_data(X))
+        # skorch's predict calls predict_proba, which validates X. Validating
+        # here as well would check the feature names of a DataFrame against
+        # the array that the first check returns, and warn.
+        positions = super().predict(X)
         label_classes = getattr(self, "_label_classes_", None)
         if label_classes is None:
             return positions
         return label_classes.take(np.asarray(positions, dtype=np.intp))
 
+    def infer(self, x, **fit_params):
+        """Run the module on a batch, without the row weights that fit attached.
+
+        Parameters
+        ----------
+        x : torch.Tensor, dict or array
+            Inputs of the batch.
+        **fit_params : dict
+            Further parameters passed to the module's ``forward``.
+
+        Returns
+        -------
+        y_pred : torch.Tensor
+            Output of the module.
+        """
+        rows, _ = detach_weights(x)
+        return super().infer(rows, **fit_params)
+
     def get_loss(self, y_pred, y_true, X=None, training=False):
         """Compute the criterion after checking the module's output count.
+
+        A batch whose inputs `X` carry row weights, attached by ``fit``
+        from its ``sample_weight``, gets the per-row losses multiplied by
+        them, then averaged over the rows, or summed for a criterion with
+        ``reduction="sum"``.
 
         Parameters
         ----------
@@ -337,10 +465,26 @@ class _EstimatorContractMixin:
         ------
         ValueError
             If the module returns a number of columns other than the number
-            of classes that fit encoded.
+            of classes that fit encoded, or if the criterion returns no
+            per-row losses for weighted rows.
         """
         self._check_output_count(y_pred)
-        return super().get_loss(y_pred, y_true, X=X, training=training)
+        rows, sample_weight = detach_weights(X)
+        if sample_weight is None:
+            return super().get_loss(y_pred, y_true, X=rows, training=training)
+
+        criterion = self.criterion_
+        reduction = criterion.reduction
+        criterion.reduction = "none"
+        try:
+            losses = super().get_loss(y_pred, y_true, X=rows, training=training)
+        finally:
+            criterion.reduction = reduction
+
+        weighted = _weight_losses(losses, sample_weight, criterion)
+        if reduction == "sum":
+            return weighted.sum()
+        return weighted.mean()
 
     def initialize_module(self):
         """Build the module, giving an MLPModule the dimensions of the data.
@@ -387,12 +531,14 @@ class _EstimatorContractMixin:
         dimensions = self._missing_module_dimensions()
         return any(getattr(module, name) != value for name, value in dimensions.items())
 
-    def _validate_training_data(self, X, y, *, reset, classes=None):
+    def _validate_training_data(self, X, y, *, reset, classes=None, sample_weight=None):
+        """Return `X`, `y` and `sample_weight` as skorch receives them."""
         if _passes_through(X) or self._takes_packed_targets():
             if reset:
                 vars(self).pop("_label_classes_", None)
         if _passes_through(X):
-            return X, y
+            _check_no_weights_for(X, sample_weight)
+            return X, y, None
 
         if y is not None and not self._takes_packed_targets():
             # Before validate_data, which turns [1, "a"] into ["1", "a"].
@@ -407,17 +553,18 @@ class _EstimatorContractMixin:
             multi_output=self._takes_packed_targets(),
         )
         X = _writeable(X)
-        if self._takes_packed_targets():
-            return X, y
         try:
-            y_encoded = self._encode_labels(y, reset=reset, classes=classes)
+            sample_weight = _validate_sample_weight(sample_weight, X)
+            if not self._takes_packed_targets():
+                y_encoded = self._encode_labels(y, reset=reset, classes=classes)
+                y = self._convert_labels(y_encoded)
         except ValueError:
             # validate_data recorded the features of data that fit rejects.
             if reset:
                 vars(self).pop("n_features_in_", None)
                 vars(self).pop("feature_names_in_", None)
             raise
-        return X, self._convert_labels(y_encoded)
+        return X, y, sample_weight
 
     def _validate_predict_data(self, X):
         check_is_fitted(self)
@@ -539,6 +686,52 @@ class _EstimatorContractMixin:
                 f"as module__out_features={n_classes} for torch.nn.Linear, or "
                 "use the default module, MLPModule, whose output size fit sets."
             )
+
+
+def _check_no_weights_for(X, sample_weight):
+    """Raise if `sample_weight` comes with `X` that skorch receives unchanged."""
+    if sample_weight is None:
+        return
+    raise ValueError(
+        "sample_weight is supported only with X as an array-like, but X is a "
+        f"{type(X).__name__}, which goes to skorch unchanged. Pass X as an "
+        "array or a DataFrame to weight its rows."
+    )
+
+
+def _validate_sample_weight(sample_weight, X):
+    """Check `sample_weight` as DistillationClassifier does; scale it to mean 1.
+
+    Returns float32 weights, or None. Scaling to mean 1 keeps the loss on
+    the scale of the unweighted loss and brings weights beyond the float32
+    range into it.
+    """
+    if sample_weight is None:
+        return None
+    sample_weight = check_sample_weight_shape(sample_weight, X.shape[0])
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=np.float64, allow_all_zero_weights=True
+    )
+    check_sample_weight_values(sample_weight)
+    return _scale_to_unit_mean(sample_weight).astype(np.float32)
+
+
+def _weight_losses(losses, sample_weight, criterion):
+    """Multiply the per-row `losses` of a batch by the rows' weights."""
+    n_rows = len(sample_weight)
+    if losses.dim() == 0 or losses.shape[0] != n_rows:
+        raise ValueError(
+            f"{type(criterion).__name__} returned a loss of shape "
+            f"{tuple(losses.shape)} with reduction='none', but weighting "
+            f"{n_rows} rows needs one loss per row. Use a criterion that "
+            "returns per-row losses with reduction='none', or fit without "
+            "sample_weight."
+        )
+    weights = torch.as_tensor(sample_weight, device=losses.device)
+    # Losses of shape (n_rows, ...), such as those of a per-pixel loss,
+    # get their row's weight on every element.
+    weights = weights.to(losses.dtype).reshape(-1, *[1] * (losses.dim() - 1))
+    return weights * losses
 
 
 def _are_positions(classes):

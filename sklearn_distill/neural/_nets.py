@@ -12,7 +12,12 @@ from skorch.utils import to_tensor
 
 from .._compat import Interval, StrOptions
 from ._attacks import fgsm_attack, pgd_attack
-from ._contract import _EstimatorContractMixin, is_value_range
+from ._contract import (
+    _EstimatorContractMixin,
+    attach_weights,
+    detach_weights,
+    is_value_range,
+)
 from ._loss import DistillationLoss
 from ._modules import MLPModule
 
@@ -49,6 +54,10 @@ class _AdversarialTrainingMixin:
         The loss is ``adversarial_weight * L(X_adv) + (1 - adversarial_weight)
         * L(X)``, where ``X_adv`` maximises the training loss ``L`` within the
         ``eps`` ball around the batch ``X``, against the current weights.
+        Row weights from the ``sample_weight`` of ``fit`` multiply the
+        per-row losses of both terms, but the attack maximises the
+        unweighted loss, so a row's weight changes how much it counts and
+        not its adversarial example.
 
         Parameters
         ----------
@@ -69,6 +78,7 @@ class _AdversarialTrainingMixin:
             return super().train_step_single(batch, **fit_params)
 
         Xi, yi = unpack_data(batch)
+        Xi, sample_weight = detach_weights(Xi)
         if isinstance(Xi, Mapping):
             raise TypeError(
                 f"{type(self).__name__} perturbs tensor inputs, but the batch "
@@ -79,11 +89,15 @@ class _AdversarialTrainingMixin:
 
         self._set_training(True)
         y_pred = self.infer(X_adv, **fit_params)
-        loss = self.get_loss(y_pred, yi, X=X_adv, training=True)
+        loss = self.get_loss(
+            y_pred, yi, X=attach_weights(X_adv, sample_weight), training=True
+        )
 
         if self.adversarial_weight < 1:
             y_pred = self.infer(Xi, **fit_params)
-            clean_loss = self.get_loss(y_pred, yi, X=Xi, training=True)
+            clean_loss = self.get_loss(
+                y_pred, yi, X=attach_weights(Xi, sample_weight), training=True
+            )
             loss = (
                 self.adversarial_weight * loss
                 + (1.0 - self.adversarial_weight) * clean_loss
