@@ -35,7 +35,7 @@ from .._input_checks import check_sample_weight_shape, check_sample_weight_value
 from .._labels import check_label_types, encode_labels, label_positions
 from ._loss import DistillationLoss
 from ._modules import MLPModule, builds_mlp_module, missing_mlp_dimensions
-from ._skorch import _scale_to_unit_mean
+from ._skorch import scale_to_unit_mean
 
 #: Keys of the dict in which ``fit`` carries the rows of ``X`` and their
 #: weights through skorch's dataset, validation split and data loader.
@@ -713,7 +713,7 @@ def _validate_sample_weight(sample_weight, X):
         sample_weight, X, dtype=np.float64, allow_all_zero_weights=True
     )
     check_sample_weight_values(sample_weight)
-    return _scale_to_unit_mean(sample_weight).astype(np.float32)
+    return scale_to_unit_mean(sample_weight).astype(np.float32)
 
 
 def _weight_losses(losses, sample_weight, criterion):

@@ -76,7 +76,7 @@ def fit_skorch_student(
     with np.errstate(divide="ignore"):
         teacher_log_scores = temperature * np.log(soft_targets)
     if sample_weight is not None:
-        sample_weight = _scale_to_unit_mean(sample_weight)
+        sample_weight = scale_to_unit_mean(sample_weight)
     targets = distillation_targets(teacher_log_scores, y_encoded, sample_weight)
 
     _configure_criterion(student, alpha, temperature, input_type)
@@ -96,7 +96,7 @@ def fit_skorch_student(
     return student
 
 
-def _scale_to_unit_mean(sample_weight):
+def scale_to_unit_mean(sample_weight):
     """Divide row weights by their mean, or return them unchanged if all are 0.
 
     DistillationLoss averages the weighted losses of a batch over its rows.
