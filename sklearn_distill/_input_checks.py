@@ -68,20 +68,43 @@ ATTACK_AFTER_ENCODING = (
 )
 
 
-def check_attack_columns(X, fix=ATTACK_AFTER_ENCODING):
-    """Raise a ValueError naming the columns of `X` that an attack cannot perturb.
+def check_attack_columns(
+    X, fix=ATTACK_AFTER_ENCODING, subject="Attacks perturb numeric input only"
+):
+    """Raise a ValueError naming the columns of `X` that cannot be perturbed.
 
-    Attacks add real-valued perturbations to every feature, so each column
-    must convert to numbers, even where the model encodes text itself.
+    Attacks and transfer samplers add real-valued perturbations to every
+    feature, so each column must convert to numbers, even where the model
+    encodes text itself. `subject` names the component that perturbs, and
     `fix` completes the message with what the caller should do.
     """
     failures = _unconvertible_columns(X)
     if failures:
         names, error = _failure_names(failures), failures[0][1]
         raise ValueError(
-            f"X has columns that are not numeric: {names} ({error}). Attacks "
-            f"perturb numeric input only, so {fix}"
+            f"X has columns that are not numeric: {names} ({error}). {subject}, "
+            f"so {fix}"
         ) from error
+
+
+def check_rows_within(X, bounds, name, fix):
+    """Raise a ValueError if rows of `X` lie outside `bounds`.
+
+    `X` is a dense array of shape (n_samples, n_features), and `bounds` a
+    pair of arrays (low, high) of shape (n_features,). `name` is the
+    parameter that set the bounds, and `fix` ends the message with what the
+    caller should do.
+    """
+    low, high = bounds
+    outside = np.flatnonzero(np.any((X < low) | (X > high), axis=0))
+    if outside.size:
+        first = outside[0]
+        raise ValueError(
+            f"Training rows lie outside {name} in features {outside.tolist()}, "
+            f"for example {X[:, first].min():.6g} to {X[:, first].max():.6g} "
+            f"against [{low[first]:.6g}, {high[first]:.6g}] in feature {first}. "
+            f"{fix}"
+        )
 
 
 def _unconvertible_columns(X):

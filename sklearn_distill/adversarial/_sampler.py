@@ -13,6 +13,7 @@ from sklearn.utils import check_random_state
 from .._compat import HasMethods, Interval, StrOptions
 from .._input_checks import (
     check_attack_columns,
+    check_rows_within,
     check_sample_weight_shape,
     warn_column_vector,
 )
@@ -247,7 +248,15 @@ class AttackSampler(BaseSampler):
         X_rows = X.toarray() if sparse.issparse(X) else X
         X_rows = X_rows if X_rows.dtype == np.float32 else X_rows.astype(np.float64)
         clip_values = clip_bounds(self.clip_values, X_rows)
-        _check_rows_within(X_rows, clip_values)
+        # An attack that fails on a row returns the row itself, so rows
+        # outside clip_values would put such values into the attack set.
+        check_rows_within(
+            X_rows,
+            clip_values,
+            "clip_values",
+            fix="Widen clip_values to the valid range of the features, or leave "
+            "it None to use the range of the training rows.",
+        )
         self.clip_values_ = clip_values
 
         self.estimator_ = self._fit_estimator(X, y, rng)
@@ -363,25 +372,6 @@ def _append_rows(X, X_adv):
         )
         return stacked.asformat(X.format)
     return np.concatenate([X.astype(dtype, copy=False), X_adv.astype(dtype)], axis=0)
-
-
-def _check_rows_within(X, clip_values):
-    """Raise if training rows lie outside `clip_values`.
-
-    An attack that fails on such a row returns the row itself, so the attack
-    set would hold values outside the range the caller declared valid.
-    """
-    low, high = clip_values
-    outside = np.flatnonzero(np.any((X < low) | (X > high), axis=0))
-    if outside.size:
-        raise ValueError(
-            f"Training rows lie outside clip_values in features "
-            f"{outside.tolist()}, for example {X[:, outside[0]].min():.6g} to "
-            f"{X[:, outside[0]].max():.6g} against [{low[outside[0]]:.6g}, "
-            f"{high[outside[0]]:.6g}] in feature {outside[0]}. Widen clip_values "
-            "to the valid range of the features, or leave it None to use the "
-            "range of the training rows."
-        )
 
 
 def _fit_skorch_surrogate(net, X, y):
