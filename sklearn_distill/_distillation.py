@@ -333,7 +333,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "alpha": [Interval(Real, 0, 1, closed="both")],
         "response_method": [StrOptions(set(RESPONSE_METHODS))],
-        "teacher_cv": ["cv_object", None],
+        "teacher_cv": ["cv_object"],
         "sampler": [HasMethods(["fit_resample"]), None],
         "transfer_set": [HasMethods(["fit_resample"]), list, None],
         "transfer_labels": [StrOptions({"teacher", "source"})],

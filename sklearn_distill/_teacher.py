@@ -46,6 +46,7 @@ def out_of_fold_log_scores(
     """
     splitter = check_cv(cv, y, classifier=True)
     folds = list(splitter.split(X, y))
+    _check_fold_classes(folds, y)
     fold_scores = Parallel(n_jobs=n_jobs)(
         delayed(_score_fold)(
             teacher, X, y, train, test, classes, response_method, fit_params
@@ -66,6 +67,25 @@ def out_of_fold_log_scores(
             "splitter whose test folds partition the data, such as KFold."
         )
     return log_scores
+
+
+def _check_fold_classes(folds, y):
+    """Raise if the training part of a fold lacks a class of `y`.
+
+    A teacher fitted without a class gives that class no score, so the rows
+    of the fold would get targets that rule the class out.
+    """
+    labels = np.unique(y)
+    for index, (train, _) in enumerate(folds):
+        missing = np.setdiff1d(labels, np.unique(_safe_indexing(y, train)))
+        if missing.size:
+            raise ValueError(
+                f"Fold {index} of teacher_cv has no rows of class "
+                f"{missing.tolist()[0]!r} in its training part, so its teacher "
+                "could not score that class and the fold's targets would rule "
+                "it out. Use a stratified splitter such as StratifiedKFold, or "
+                "set teacher_cv=None to score the training rows in sample."
+            )
 
 
 def check_teacher_cv(cv, y):

@@ -16,7 +16,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -647,6 +647,20 @@ def test_teacher_cv_above_class_count_rejected(
     X, _ = binary_data
     y = np.array([0] * 30 + [1] * (30 - n_rare) + [2] * n_rare)
     model = _trees(teacher_cv=teacher_cv)
+    _assert_fit_fails_cleanly(model, X, y, ValueError, message)
+
+
+def test_teacher_cv_fold_without_class_rejected(binary_data):
+    X, _ = binary_data
+    # KFold keeps the order, so the last test fold holds every row of class 1.
+    y = np.array([0] * 56 + [1] * 4)
+    message = (
+        "Fold 4 of teacher_cv has no rows of class 1 in its training part, so its "
+        "teacher could not score that class and the fold's targets would rule it "
+        "out. Use a stratified splitter such as StratifiedKFold, or set "
+        "teacher_cv=None to score the training rows in sample."
+    )
+    model = _trees(teacher_cv=KFold(5))
     _assert_fit_fails_cleanly(model, X, y, ValueError, message)
 
 
