@@ -322,19 +322,29 @@ def _eps_value(text):
     return value
 
 
+def _items(text, advice):
+    """Split a comma-separated option value, rejecting empty items."""
+    items = [item.strip() for item in text.split(",")]
+    if not any(items):
+        raise argparse.ArgumentTypeError(f"is empty; {advice}")
+    if not all(items):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} has an empty item between commas; {advice}"
+        )
+    return items
+
+
 def _eps_list(text):
-    values = [_eps_value(item.strip()) for item in text.split(",") if item.strip()]
-    if not values:
-        raise argparse.ArgumentTypeError("is empty; pass budgets such as 0.05,0.1")
+    values = [
+        _eps_value(item) for item in _items(text, "pass budgets such as 0.05,0.1")
+    ]
     return tuple(sorted(set(values)))
 
 
 def _attack_list(text):
-    names = [item.strip() for item in text.split(",") if item.strip()]
-    unknown = [name for name in names if name not in _compare.ATTACK_NAMES]
     choices = ", ".join(_compare.ATTACK_NAMES)
-    if not names:
-        raise argparse.ArgumentTypeError(f"is empty; choose from {choices}")
+    names = _items(text, f"choose from {choices}")
+    unknown = [name for name in names if name not in _compare.ATTACK_NAMES]
     if unknown:
         raise argparse.ArgumentTypeError(
             f"unknown attack {', '.join(map(repr, unknown))}; choose from {choices}"
@@ -343,11 +353,9 @@ def _attack_list(text):
 
 
 def _name_list(text):
-    names = [item.strip() for item in text.split(",") if item.strip()]
-    unknown = [name for name in names if name not in _compare.METHODS]
     choices = ", ".join(_compare.METHODS)
-    if not names:
-        raise argparse.ArgumentTypeError(f"is empty; choose from {choices}")
+    names = _items(text, f"choose from {choices}")
+    unknown = [name for name in names if name not in _compare.METHODS]
     if unknown:
         raise argparse.ArgumentTypeError(
             f"unknown method {', '.join(map(repr, unknown))}; choose from {choices}"

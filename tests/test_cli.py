@@ -118,7 +118,7 @@ def test_attacks_that_do_not_apply_are_skipped(capsys):
     notes = capsys.readouterr().out.split("\n\n")[2].splitlines()
     assert notes == [
         "attacks (worst case per row): hopskipjump",
-        "plain: skipped pgd, which do not apply to DecisionTreeClassifier",
+        "plain: skipped pgd: it does not apply to DecisionTreeClassifier",
     ]
 
 
@@ -262,6 +262,16 @@ def test_mlp_run_covers_net_methods(capsys):
         (
             ["--eps", "abc"],
             "argument --eps: 'abc' is not a number; pass budgets such as 0.05,0.1",
+        ),
+        (
+            ["--eps", "0.05,,0.1"],
+            "argument --eps: '0.05,,0.1' has an empty item between commas; pass "
+            "budgets such as 0.05,0.1",
+        ),
+        (
+            ["--attacks", "pgd,"],
+            "argument --attacks: 'pgd,' has an empty item between commas; choose "
+            "from pgd, fgsm, cw, hopskipjump, zoo, decision_tree",
         ),
         (
             ["--eps", "0.1,1.5"],

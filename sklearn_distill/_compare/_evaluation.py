@@ -342,7 +342,8 @@ def _applicable(model, attacks, family):
     notes = []
     if skipped:
         notes.append(
-            f"skipped {', '.join(skipped)}, which do not apply to "
+            f"skipped {', '.join(skipped)}: "
+            f"{'it does' if len(skipped) == 1 else 'they do'} not apply to "
             f"{type(model).__name__}"
         )
     if not kept:

@@ -486,7 +486,7 @@ def _warn_masking(estimator, reasons):
             f"Gradient masking suspected in {model}: {reason} Gradient attacks may "
             "overstate its robustness; rely on the worst_case rows.",
             GradientMaskingWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
 
 
