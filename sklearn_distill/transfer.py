@@ -15,8 +15,9 @@ from scipy import sparse
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_array
 
-from ._input_checks import warn_column_vector
+from ._input_checks import check_attack_columns, check_rows_within, warn_column_vector
 
 __all__ = [
     "GaussianNoiseSampler",
@@ -46,15 +47,59 @@ class _BaseTransferSampler(BaseSampler):
         "random_state": ["random_state"],
     }
 
+    def fit_resample(self, X, y):
+        """Append generated rows to the training set.
+
+        Parameters
+        ----------
+        X : {array-like, DataFrame, sparse matrix} of shape \
+                (n_samples, n_features)
+            Training rows. Every column must be numeric.
+        y : array-like of shape (n_samples,)
+            Labels. A column vector is flattened with a
+            :class:`~sklearn.exceptions.DataConversionWarning`.
+
+        Returns
+        -------
+        X_resampled : {ndarray, DataFrame, sparse matrix} of shape \
+                (n_samples + n_generated, n_features)
+            The training rows followed by the generated rows, in the
+            container of `X`.
+        y_resampled : {ndarray, Series, DataFrame} of shape \
+                (n_samples + n_generated,)
+            Labels: each generated row has its source row's label.
+        """
+        # The columns are checked here and not in _check_X_y, because fit
+        # calls _check_X_y too, and scikit-learn's check_dtype_object expects
+        # fit to raise NumPy's TypeError for objects such as dicts.
+        check_attack_columns(
+            X,
+            subject="Transfer samplers perturb numeric input only",
+            fix="place the sampler after the step that encodes these columns, as "
+            f"in imblearn.pipeline.make_pipeline(encoder, {type(self).__name__}(), "
+            "model).",
+        )
+        return super().fit_resample(X, y)
+
     def _check_X_y(self, X, y, accept_sparse=None):
         warn_column_vector(y)
+
+        # imbalanced-learn's check below stores n_features_in_ and
+        # feature_names_in_. Checking bounds and integer_features first leaves
+        # the sampler unchanged when they reject the input.
+        X_checked = check_array(
+            X, accept_sparse=["csr", "csc"], estimator=self, input_name="X"
+        )
+        X_dense, X_float = _dense_rows(X_checked)
+        self._resolve_bounds(X_float)
+        self._resolve_integer_features(X_dense)
+
         # Sparse input is densified to generate rows, then stacked back.
         return super()._check_X_y(X, y, accept_sparse=["csr", "csc"])
 
     def _fit_resample(self, X, y):
         was_sparse = sparse.issparse(X)
-        X_dense = X.toarray() if was_sparse else np.asarray(X)
-        X_float = X_dense.astype(np.float64)
+        X_dense, X_float = _dense_rows(X)
         rng = check_random_state(self.random_state)
 
         self.feature_bounds_ = self._resolve_bounds(X_float)
@@ -96,11 +141,27 @@ class _BaseTransferSampler(BaseSampler):
             np.broadcast_to(_as_bound(value, n_features, name), (n_features,))
             for value, name in zip(self.bounds, ("low", "high"), strict=True)
         )
+        # NaN bounds would make every clipped value NaN.
+        nan_features = np.flatnonzero(np.isnan(low) | np.isnan(high))
+        if nan_features.size:
+            raise ValueError(
+                f"bounds contains NaN for features {nan_features.tolist()}. Pass "
+                "numbers, with -np.inf or np.inf for a side without a bound."
+            )
         if np.any(low > high):
             raise ValueError(
                 f"bounds has low > high for features {np.flatnonzero(low > high)}. "
                 "Pass each lower bound below its upper bound."
             )
+
+        # A row outside the bounds would be clipped far from its source.
+        check_rows_within(
+            X,
+            (low, high),
+            "bounds",
+            fix="Widen bounds to the valid range of the features, or pass "
+            'bounds="data" to use the range of the training rows.',
+        )
         return np.vstack([low, high]).astype(np.float64)
 
     def _resolve_integer_features(self, X):
@@ -152,8 +213,9 @@ class GaussianNoiseSampler(_BaseTransferSampler):
     bounds : "data", tuple or None, default="data"
         Range that generated values are clipped to. ``"data"`` uses each
         feature's minimum and maximum in the training data. A tuple
-        ``(low, high)`` contains scalars or arrays of one value per feature.
-        None leaves values unclipped.
+        ``(low, high)`` contains scalars or arrays of one value per feature,
+        with -np.inf or np.inf for a side without a bound, and must contain
+        every training value. None leaves values unclipped.
     integer_features : "auto", array-like or None, default="auto"
         Columns whose generated values are rounded to whole numbers.
         ``"auto"`` selects the columns whose training values are all whole
@@ -255,8 +317,9 @@ class InterpolationSampler(_BaseTransferSampler):
     bounds : "data", tuple or None, default="data"
         Range that generated values are clipped to. ``"data"`` uses each
         feature's minimum and maximum in the training data. A tuple
-        ``(low, high)`` contains scalars or arrays of one value per feature.
-        None leaves values unclipped.
+        ``(low, high)`` contains scalars or arrays of one value per feature,
+        with -np.inf or np.inf for a side without a bound, and must contain
+        every training value. None leaves values unclipped.
     integer_features : "auto", array-like or None, default="auto"
         Columns whose generated values are rounded to whole numbers.
         ``"auto"`` selects the columns whose training values are all whole
@@ -378,8 +441,9 @@ class MungeSampler(_BaseTransferSampler):
     bounds : "data", tuple or None, default="data"
         Range that generated values are clipped to. ``"data"`` uses each
         feature's minimum and maximum in the training data. A tuple
-        ``(low, high)`` contains scalars or arrays of one value per feature.
-        None leaves values unclipped.
+        ``(low, high)`` contains scalars or arrays of one value per feature,
+        with -np.inf or np.inf for a side without a bound, and must contain
+        every training value. None leaves values unclipped.
     integer_features : "auto", array-like or None, default="auto"
         Columns whose generated values are rounded to whole numbers.
         ``"auto"`` selects the columns whose training values are all whole
@@ -497,8 +561,9 @@ class LinfCornerSampler(_BaseTransferSampler):
         Range that generated values are clipped to, which moves a corner
         outside the range onto the face of the box. ``"data"`` uses each
         feature's minimum and maximum in the training data. A tuple
-        ``(low, high)`` contains scalars or arrays of one value per feature.
-        None leaves values unclipped.
+        ``(low, high)`` contains scalars or arrays of one value per feature,
+        with -np.inf or np.inf for a side without a bound, and must contain
+        every training value. None leaves values unclipped.
     integer_features : "auto", array-like or None, default="auto"
         Columns that stay whole numbers: they move by ``floor(eps)`` instead
         of `eps`, the largest whole step inside the box. ``"auto"`` selects
@@ -579,6 +644,12 @@ class LinfCornerSampler(_BaseTransferSampler):
         signs = rng.choice([-1.0, 1.0], size=(sources.shape[0], X.shape[1]))
         step = np.where(self.integer_features_, np.floor(self.eps), self.eps)
         return X[sources] + signs * step
+
+
+def _dense_rows(X):
+    """Return `X` as a dense array of its own dtype and as float64."""
+    X_dense = X.toarray() if sparse.issparse(X) else np.asarray(X)
+    return X_dense, X_dense.astype(np.float64)
 
 
 def _draw_sources(n_samples, size_ratio, rng):

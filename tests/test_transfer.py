@@ -9,9 +9,11 @@ from imblearn.utils.estimator_checks import (
 )
 from scipy import sparse
 from sklearn.exceptions import DataConversionWarning
+from sklearn.linear_model import LogisticRegression
 from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from sklearn_distill import DistillationClassifier
 from sklearn_distill.transfer import (
     GaussianNoiseSampler,
     InterpolationSampler,
@@ -123,9 +125,9 @@ def test_sampler_respects_data_bounds(cls, rng):
 
 @pytest.mark.parametrize("cls", SAMPLER_CLASSES)
 def test_sampler_respects_given_bounds(cls, rng):
-    X = rng.rand(40, 2)
-    y = np.repeat([0, 1], 20)
     low, high = [0.2, 0.0], 0.7
+    X = rng.uniform(low, high, size=(40, 2))
+    y = np.repeat([0, 1], 20)
 
     X_res, _ = cls(size_ratio=3, bounds=(low, high), random_state=0).fit_resample(X, y)
 
@@ -172,6 +174,149 @@ def test_sampler_rejects_invalid_bounds(bounds, message, data):
 
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         sampler.fit_resample(X[:, :2], y)
+
+
+NAN_BOUNDS_MESSAGE = (
+    "bounds contains NaN for features {features}. Pass numbers, with -np.inf "
+    "or np.inf for a side without a bound."
+)
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES)
+@pytest.mark.parametrize(
+    "bounds, features",
+    [((np.nan, 1.0), "[0, 1]"), ((0.0, [1.0, np.nan]), "[1]")],
+)
+def test_sampler_rejects_nan_bounds(cls, bounds, features, data):
+    X, y = data
+    sampler = cls(bounds=bounds, random_state=0)
+    message = NAN_BOUNDS_MESSAGE.format(features=features)
+
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        sampler.fit_resample(X[:, :2], y)
+
+    assert not hasattr(sampler, "n_features_in_")
+    assert not hasattr(sampler, "feature_bounds_")
+
+
+def test_distillation_rejects_nan_transfer_bounds(data):
+    X, y = data
+    model = DistillationClassifier(
+        LogisticRegression(),
+        DecisionTreeClassifier(random_state=0),
+        transfer_set=GaussianNoiseSampler(bounds=(np.nan, 1.0), random_state=0),
+    )
+    message = (
+        "The transfer_set sampler GaussianNoiseSampler failed on 30 training "
+        "rows, with class counts {0: 15, 1: 15}. GaussianNoiseSampler raised: "
+        + NAN_BOUNDS_MESSAGE.format(features="[0, 1, 2]")
+    )
+
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        model.fit(X, y)
+
+    assert not hasattr(model, "student_")
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES)
+@pytest.mark.parametrize("bounds", [(-np.inf, np.inf), (0.0, np.inf)])
+def test_sampler_accepts_infinite_bounds(cls, bounds, data):
+    X, y = data
+
+    X_res, _ = cls(bounds=bounds, random_state=0).fit_resample(X, y)
+    X_free, _ = cls(bounds=None, random_state=0).fit_resample(X, y)
+
+    assert np.all(np.isfinite(X_res))
+    np.testing.assert_array_equal(X_res, np.clip(X_free, bounds[0], None))
+
+
+ROWS_OUTSIDE_FIX = (
+    'Widen bounds to the valid range of the features, or pass bounds="data" to '
+    "use the range of the training rows."
+)
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES)
+@pytest.mark.parametrize(
+    "bounds, detail",
+    [
+        (
+            (0.5, 0.6),
+            "features [0], for example 0.2 to 0.9 against [0.5, 0.6] in feature 0",
+        ),
+        (
+            ([0.0, 0.0], [1.0, 0.55]),
+            "features [1], for example 0.5 to 0.59 against [0, 0.55] in feature 1",
+        ),
+        (
+            (np.inf, np.inf),
+            "features [0, 1], for example 0.2 to 0.9 against [inf, inf] in feature 0",
+        ),
+    ],
+)
+def test_sampler_rejects_rows_outside_bounds(cls, bounds, detail):
+    X = np.array([[0.55, 0.5], [0.2, 0.58], [0.9, 0.52], [0.56, 0.59]])
+    y = np.array([0, 1, 0, 1])
+    sampler = cls(bounds=bounds, random_state=0)
+    message = f"Training rows lie outside bounds in {detail}. {ROWS_OUTSIDE_FIX}"
+
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        sampler.fit_resample(X, y)
+
+    assert not hasattr(sampler, "n_features_in_")
+
+
+def test_corners_rejected_before_clipping_far(rng):
+    X = rng.rand(30, 3)
+    y = np.repeat([0, 1], 15)
+    sampler = LinfCornerSampler(eps=0.05, bounds=(0.5, 0.6), random_state=0)
+
+    with pytest.raises(ValueError, match="^Training rows lie outside bounds in "):
+        sampler.fit_resample(X, y)
+
+    inside = 0.5 + 0.1 * rng.rand(30, 3)
+    X_res, _ = sampler.fit_resample(inside, y)
+    offsets = np.abs(X_res[30:] - inside[sampler.sample_indices_[30:]])
+    assert np.all(offsets <= 0.05 + 1e-12)
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES)
+def test_sampler_rejected_refit_keeps_fit(cls, data):
+    X, y = data
+    sampler = cls(bounds=(0.0, 1.0), random_state=0)
+    X_res, _ = sampler.fit_resample(X[:, :2], y)
+    fitted = {
+        "n_features_in_": sampler.n_features_in_,
+        "feature_bounds_": sampler.feature_bounds_.copy(),
+        "sample_indices_": sampler.sample_indices_.copy(),
+    }
+
+    with pytest.raises(ValueError, match="^Training rows lie outside bounds in "):
+        sampler.fit_resample(X + 1.0, y)
+
+    assert sampler.n_features_in_ == fitted["n_features_in_"]
+    np.testing.assert_array_equal(sampler.feature_bounds_, fitted["feature_bounds_"])
+    np.testing.assert_array_equal(sampler.sample_indices_, fitted["sample_indices_"])
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES)
+def test_sampler_rejects_text_column(cls):
+    X = pd.DataFrame(
+        {"size": [1.0, 2.0, 3.0, 4.0], "colour": ["red", "blue", "red", "blue"]}
+    )
+    y = np.array([0, 0, 1, 1])
+    sampler = cls(random_state=0)
+    message = (
+        "X has columns that are not numeric: ['colour'] (could not convert "
+        "string to float: 'red'). Transfer samplers perturb numeric input only, "
+        "so place the sampler after the step that encodes these columns, as in "
+        f"imblearn.pipeline.make_pipeline(encoder, {cls.__name__}(), model)."
+    )
+
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        sampler.fit_resample(X, y)
+
+    assert not hasattr(sampler, "n_features_in_")
 
 
 @pytest.mark.parametrize("cls", SAMPLER_CLASSES)
