@@ -20,7 +20,7 @@ from sklearn.utils.estimator_checks import (
 )
 
 from sklearn_distill import DistillationClassifier
-from sklearn_distill.adversarial import AttackSampler
+from sklearn_distill.adversarial import AttackSampler, generate_adversarial
 
 SAMPLERS = [
     AttackSampler(random_state=0),
@@ -450,3 +450,67 @@ def test_sampler_fits_skorch_net_on_float64_rows(binary_data):
     labels = np.where(y == 1, "pos", "neg")
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         AttackSampler(net, attack="fgsm", random_state=0).fit_resample(X, labels)
+
+
+def whole_number_frame(X):
+    """Two float features, a count from 0 to 4 and a bool flag."""
+    return pd.DataFrame(
+        {
+            "a": X[:, 0],
+            "b": X[:, 1],
+            "count": np.floor(X[:, 2] * 5).astype(np.int64),
+            "flag": X[:, 3] > 0.5,
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "estimator, attack",
+    [(LogisticRegression(), "fgsm"), (LogisticRegression(), "pgd"), (None, "auto")],
+)
+def test_whole_number_columns_unchanged_below_half(binary_data, estimator, attack):
+    X, y = binary_data
+    frame = whole_number_frame(X)
+    sampler = AttackSampler(
+        estimator, attack=attack, eps=0.01, n_samples=30, random_state=0
+    )
+
+    X_res, _ = sampler.fit_resample(frame, y)
+
+    adversarial = X_res.iloc[60:].reset_index(drop=True)
+    sources = frame.iloc[sampler.sample_indices_[60:]].reset_index(drop=True)
+    assert X_res.dtypes.to_dict() == frame.dtypes.to_dict()
+    pd.testing.assert_series_equal(adversarial["flag"], sources["flag"])
+    pd.testing.assert_series_equal(adversarial["count"], sources["count"])
+    assert (adversarial[["a", "b"]] != sources[["a", "b"]]).to_numpy().any()
+
+
+def test_whole_number_columns_round_attacked_values(binary_data):
+    X, y = binary_data
+    frame = whole_number_frame(X)
+    model = LogisticRegression().fit(frame, y)
+    sampler = AttackSampler(
+        FrozenEstimator(model), attack="fgsm", eps=0.6, n_samples=30, random_state=0
+    )
+
+    X_res, _ = sampler.fit_resample(frame, y)
+
+    sources = sampler.sample_indices_[60:]
+    attacked = generate_adversarial(
+        model,
+        frame.iloc[sources],
+        y[sources],
+        attack="fgsm",
+        eps=0.6,
+        clip_values=sampler.clip_values_,
+    ).reset_index(drop=True)
+    adversarial = X_res.iloc[60:].reset_index(drop=True)
+    expected_flag = np.rint(attacked["flag"]).astype(bool)
+    expected_count = np.rint(attacked["count"]).astype(np.int64)
+    pd.testing.assert_series_equal(adversarial["flag"], expected_flag)
+    pd.testing.assert_series_equal(adversarial["count"], expected_count)
+    pd.testing.assert_frame_equal(
+        adversarial[["a", "b"]], attacked[["a", "b"]].astype(np.float32)
+    )
+    # At eps 0.6 the rounding moves some whole-number values off their source.
+    assert (adversarial["flag"] != frame["flag"].iloc[sources].to_numpy()).any()

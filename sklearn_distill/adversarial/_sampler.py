@@ -124,8 +124,12 @@ class AttackSampler(BaseSampler):
     fix in its error.
 
     A DataFrame comes back with its columns and their dtypes, as from every
-    imbalanced-learn sampler: integer columns round the perturbations, so
-    convert them to float first.
+    imbalanced-learn sampler. In integer and bool columns the adversarial
+    values are rounded to the nearest whole number within `clip_values` (0 or
+    1 for bool) before that cast. A perturbation below 0.5 therefore leaves
+    these columns at their source values, so at `eps` below 0.5 they never
+    change, and a larger one can move them by more than `eps`. Convert them to
+    float to let the attack move them freely.
 
     Examples
     --------
@@ -237,11 +241,16 @@ class AttackSampler(BaseSampler):
             "as in Pipeline([('encode', encoder), ('attack', AttackSampler()), "
             "('model', model)]).",
         )
+        # imbalanced-learn validates X into one array, so the column dtypes
+        # that the output is cast back to are read here.
+        column_dtypes = X.dtypes if isinstance(X, pd.DataFrame) else None
         if sample_weight is None:
-            return super().fit_resample(X, y)
-        return super().fit_resample(X, y, sample_weight=sample_weight)
+            return super().fit_resample(X, y, column_dtypes=column_dtypes)
+        return super().fit_resample(
+            X, y, sample_weight=sample_weight, column_dtypes=column_dtypes
+        )
 
-    def _fit_resample(self, X, y, sample_weight=None):
+    def _fit_resample(self, X, y, sample_weight=None, column_dtypes=None):
         if sample_weight is not None:
             sample_weight = check_sample_weight_shape(sample_weight, X.shape[0])
         rng = check_random_state(self.random_state)
@@ -278,7 +287,10 @@ class AttackSampler(BaseSampler):
         self.attack_ = run.attack
         self.sample_indices_ = np.concatenate([np.arange(X.shape[0]), sources])
 
-        X_resampled = _append_rows(X, run.X_adv)
+        X_adv = run.X_adv
+        if column_dtypes is not None:
+            X_adv = _round_whole_number_columns(X_adv, column_dtypes, clip_values)
+        X_resampled = _append_rows(X, X_adv)
         y_resampled = y[self.sample_indices_]
         if sample_weight is None:
             return X_resampled, y_resampled
@@ -372,6 +384,47 @@ def _append_rows(X, X_adv):
         )
         return stacked.asformat(X.format)
     return np.concatenate([X.astype(dtype, copy=False), X_adv.astype(dtype)], axis=0)
+
+
+def _round_whole_number_columns(X_adv, column_dtypes, clip_values):
+    """Round the adversarial values of integer and bool DataFrame columns.
+
+    imbalanced-learn casts the resampled rows back to the DataFrame's dtypes
+    with ``astype``, which truncates floats toward zero and turns every
+    nonzero float into True. Rounding first keeps a perturbation below 0.5
+    from changing such a column. The rounded values are clipped to the whole
+    numbers within `clip_values` and the range of the column's dtype, which
+    contain every source value.
+    """
+    ranges = [_whole_number_range(dtype) for dtype in column_dtypes]
+    columns = [index for index, bounds in enumerate(ranges) if bounds is not None]
+    if not columns:
+        return X_adv
+
+    low, high = clip_values
+    dtype_low = np.array([ranges[index][0] for index in columns])
+    dtype_high = np.array([ranges[index][1] for index in columns])
+    lowest = np.maximum(np.ceil(low[columns]), dtype_low)
+    highest = np.minimum(np.floor(high[columns]), dtype_high)
+
+    X_rounded = X_adv.copy()
+    X_rounded[:, columns] = np.clip(np.rint(X_adv[:, columns]), lowest, highest)
+    return X_rounded
+
+
+def _whole_number_range(dtype):
+    """Return the minimum and maximum of an integer or bool dtype, else None.
+
+    NumPy dtypes and pandas' nullable ``Int64`` and ``boolean`` dtypes are
+    recognised by their ``kind``.
+    """
+    kind = getattr(dtype, "kind", None)
+    if kind == "b":
+        return 0.0, 1.0
+    if kind in ("i", "u"):
+        info = np.iinfo(getattr(dtype, "numpy_dtype", dtype))
+        return float(info.min), float(info.max)
+    return None
 
 
 def _fit_skorch_surrogate(net, X, y):
