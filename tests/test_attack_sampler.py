@@ -514,3 +514,36 @@ def test_whole_number_columns_round_attacked_values(binary_data):
     )
     # At eps 0.6 the rounding moves some whole-number values off their source.
     assert (adversarial["flag"] != frame["flag"].iloc[sources].to_numpy()).any()
+
+
+@pytest.mark.parametrize(
+    "relabel",
+    [lambda y: y + 1, lambda y: np.where(y == 1, "pos", "neg")],
+    ids=["one_two", "strings"],
+)
+@pytest.mark.parametrize(
+    "net_class",
+    [
+        "AdversarialNetClassifier",
+        "AdversarialNetBinaryClassifier",
+        "TemperatureNetClassifier",
+    ],
+)
+def test_package_nets_attacked_on_labels(binary_data, relabel, net_class):
+    import torch
+
+    from sklearn_distill import neural
+
+    X, y = binary_data
+    labels = relabel(y)
+    torch.manual_seed(0)
+    net = getattr(neural, net_class)(max_epochs=2, verbose=0)
+    sampler = AttackSampler(net, attack="fgsm", eps=0.1, n_samples=10, random_state=0)
+
+    X_res, y_res = sampler.fit_resample(X, labels)
+
+    sources = sampler.sample_indices_[60:]
+    np.testing.assert_array_equal(sampler.estimator_.classes_, np.unique(labels))
+    assert set(y_res.tolist()) == set(labels.tolist())
+    np.testing.assert_array_equal(y_res[60:], labels[sources])
+    assert np.all(np.any(X_res[60:] != X[sources], axis=1))

@@ -305,7 +305,11 @@ class AttackSampler(BaseSampler):
         if not is_frozen(estimator):
             fill_random_states(estimator, rng)
 
-        if is_skorch_net(estimator) and not is_frozen(estimator):
+        if (
+            is_skorch_net(estimator)
+            and not is_frozen(estimator)
+            and not _encodes_labels(estimator)
+        ):
             return _fit_skorch_surrogate(estimator, X, y)
 
         names = getattr(self, "feature_names_in_", None)
@@ -425,6 +429,17 @@ def _whole_number_range(dtype):
         info = np.iinfo(getattr(dtype, "numpy_dtype", dtype))
         return float(info.min), float(info.max)
     return None
+
+
+def _encodes_labels(net):
+    """Tell whether `net` is one of the package's skorch nets.
+
+    Those nets encode the labels of ``y`` to class positions in ``fit``, and
+    their ``classes_`` and ``predict`` return the labels.
+    """
+    from ..neural._contract import _EstimatorContractMixin
+
+    return isinstance(net, _EstimatorContractMixin)
 
 
 def _fit_skorch_surrogate(net, X, y):
