@@ -21,6 +21,11 @@ from skorch import NeuralNetBinaryClassifier, NeuralNetClassifier
 from sklearn_distill import DistillationClassifier, _art
 from sklearn_distill.adversarial import applicable_attacks, generate_adversarial
 from sklearn_distill.adversarial._generate import run_attack
+from sklearn_distill.neural import (
+    AdversarialNetBinaryClassifier,
+    AdversarialNetClassifier,
+    TemperatureNetClassifier,
+)
 
 
 class SoftmaxLinear(torch.nn.Module):
@@ -535,3 +540,41 @@ def test_encoded_rows_of_pipeline_attacked(mixed_frame_pipeline):
 
     assert X_adv.shape == X_encoded.shape
     assert np.abs(X_adv - X_encoded).max() <= 0.1 + 1e-6
+
+
+def fit_twin_nets(net_class, X, labels, positions):
+    """Fit two identically seeded nets, one on `labels`, one on their positions."""
+    nets = []
+    for target in (labels, positions):
+        torch.manual_seed(0)
+        net = net_class(max_epochs=20, lr=0.5, train_split=None, verbose=0)
+        nets.append(net.fit(X, target))
+    return nets
+
+
+@pytest.mark.parametrize(
+    "net_class",
+    [
+        AdversarialNetClassifier,
+        AdversarialNetBinaryClassifier,
+        TemperatureNetClassifier,
+    ],
+)
+def test_package_net_on_string_labels(binary_data, net_class):
+    X, y = binary_data
+    # "a" sorts first, so it is class position 0 although it marks y == 1.
+    labels = np.where(y == 1, "a", "b")
+    positions = 1 - y
+    label_net, position_net = fit_twin_nets(net_class, X, labels, positions)
+
+    X_adv = generate_adversarial(label_net, X, labels, attack="fgsm", eps=0.1)
+
+    expected = generate_adversarial(position_net, X, positions, attack="fgsm", eps=0.1)
+    np.testing.assert_array_equal(label_net.classes_, ["a", "b"])
+    np.testing.assert_array_equal(X_adv, expected)
+    assert np.all(np.any(X_adv != X, axis=1))
+    # FGSM steps away from each row's label, so that label's probability drops.
+    rows = np.arange(X.shape[0])
+    clean_proba = label_net.predict_proba(X)[rows, positions]
+    attacked_proba = label_net.predict_proba(X_adv)[rows, positions]
+    assert np.all(attacked_proba < clean_proba)

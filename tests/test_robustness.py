@@ -25,6 +25,11 @@ from sklearn_distill.metrics import (
 )
 from sklearn_distill.metrics._masking import masking_reasons
 from sklearn_distill.metrics._robustness import AttackOutcome
+from sklearn_distill.neural import (
+    AdversarialNetBinaryClassifier,
+    AdversarialNetClassifier,
+    TemperatureNetClassifier,
+)
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -691,3 +696,39 @@ def test_report_on_encoded_rows_of_pipeline(mixed_frame_pipeline):
     )
 
     assert set(report["attack"]) >= {"clean", "fgsm"}
+
+
+@pytest.mark.parametrize(
+    "net_class",
+    [
+        AdversarialNetClassifier,
+        AdversarialNetBinaryClassifier,
+        TemperatureNetClassifier,
+    ],
+)
+def test_report_on_package_net_with_string_labels(binary_data, net_class):
+    X, y = binary_data
+    # "a" sorts first, so it is class position 0 although it marks y == 1.
+    labels = np.where(y == 1, "a", "b")
+    positions = 1 - y
+    reports = []
+    for target in (labels, positions):
+        torch.manual_seed(0)
+        net = net_class(max_epochs=20, lr=0.5, train_split=None, verbose=0)
+        net.fit(X, target)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            reports.append(
+                robustness_report(
+                    net, X, target, attacks=["fgsm"], eps=[0.1], random_state=0
+                )
+            )
+    label_report, position_report = reports
+
+    label_table = accuracy_table(label_report)
+    pd.testing.assert_series_equal(label_table, accuracy_table(position_report))
+    assert label_table[("fgsm", 0.1)] < label_table[("clean", 0.0)]
+    per_class = label_report[
+        (label_report["metric"] == "recall") & (label_report["attack"] == "clean")
+    ]
+    assert per_class["class"].tolist() == ["a", "b"]
