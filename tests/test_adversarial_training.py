@@ -251,6 +251,33 @@ def test_net_eps_changes_training(binary_data):
     assert not np.allclose(weights[0], weights[1])
 
 
+def _pgd_start_net(random_state):
+    # The module's weights and the batch order are fixed, so the random
+    # starts of PGD are the only random numbers of the fit.
+    return AdversarialNetClassifier(
+        module__random_state=0,
+        eps=0.3,
+        max_iter=1,
+        max_epochs=2,
+        batch_size=20,
+        train_split=None,
+        random_state=random_state,
+        verbose=0,
+    )
+
+
+def test_random_state_seeds_pgd_starts(binary_data):
+    X, y = binary_data
+
+    first = _pgd_start_net(0).fit(X, y).predict_proba(X)
+    torch.manual_seed(1)
+    second = _pgd_start_net(0).fit(X, y).predict_proba(X)
+    other = _pgd_start_net(1).fit(X, y).predict_proba(X)
+
+    np.testing.assert_array_equal(first, second)
+    assert not np.allclose(first, other)
+
+
 def test_net_predicts_on_clean_inputs(binary_data):
     X, y = binary_data
     net = AdversarialNetClassifier(
@@ -281,6 +308,39 @@ def test_net_device_passthrough(binary_data, device):
 
     assert net.module_.weight.device.type == device
     assert net.predict(X).shape == (60,)
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_random_state_seeds_device_fit(binary_data, device):
+    X, y = binary_data
+    params = {
+        "eps": 0.3,
+        "max_iter": 2,
+        "max_epochs": 2,
+        "batch_size": 20,
+        "iterator_train__shuffle": True,
+        "train_split": None,
+        "device": device,
+        "random_state": 0,
+        "verbose": 0,
+    }
+    first = AdversarialNetClassifier(**params)
+    second = AdversarialNetClassifier(**params)
+
+    states = _generator_states(device)
+    first.fit(X, y)
+    assert _generator_states(device) == states
+    torch.manual_seed(1)
+    second.fit(X, y)
+
+    np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+
+
+def _generator_states(device):
+    states = [torch.get_rng_state().tolist()]
+    if device == "cuda":
+        states.append(torch.cuda.get_rng_state().tolist())
+    return states
 
 
 def test_binary_net_trains_adversarially(binary_data):
@@ -417,6 +477,16 @@ def test_net_clone_keeps_attack_params():
             {"lr": -0.1},
             "The 'lr' parameter of AdversarialNetClassifier must be a float in "
             "the range [0.0, inf). Got -0.1 instead.",
+        ),
+        (
+            {"random_state": -1},
+            "The 'random_state' parameter of AdversarialNetClassifier must be an "
+            "int in the range [0, 9223372036854775807] or None. Got -1 instead.",
+        ),
+        (
+            {"random_state": 1.5},
+            "The 'random_state' parameter of AdversarialNetClassifier must be an "
+            "int in the range [0, 9223372036854775807] or None. Got 1.5 instead.",
         ),
     ],
 )

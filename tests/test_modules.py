@@ -222,19 +222,70 @@ def test_binary_net_gets_one_output(binary_data):
     assert net.predict_proba(X).shape == (60, 2)
 
 
-def test_net_keeps_set_module_sizes(three_class_data):
+@pytest.mark.parametrize("net_class", MULTI_CLASS_NETS)
+def test_net_rejects_set_outputs_mismatch(three_class_data, net_class):
     X, y = three_class_data
-    net = _net(module__n_outputs=4)
+    net = _net(net_class, module__n_outputs=4)
 
     msg = (
-        "TemperatureNetClassifier is trained on 3 classes ['ant', 'bee', 'cat'], "
-        "but its module returns 4 outputs per row. Give the module one output "
-        "per class, for example with the module__ parameter of its output size, "
-        "such as module__out_features=3 for torch.nn.Linear, or use the default "
-        "module, MLPModule, whose output size fit sets."
+        f"The module__n_outputs parameter of {net_class.__name__} is 4, but it "
+        "is trained on 3 classes ['ant', 'bee', 'cat'], and its module needs "
+        "one output per class. Remove module__n_outputs, so that fit takes the "
+        "number of classes from y, or pass y with 4 classes."
     )
     with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
         net.fit(X, y)
+    assert not hasattr(net, "n_features_in_")
+
+
+@pytest.mark.parametrize("net_class", ALL_NETS)
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_net_rejects_set_features_mismatch(binary_data, net_class, method):
+    X, y = binary_data
+    net = _net(net_class, module__n_features=7)
+
+    msg = (
+        f"The module__n_features parameter of {net_class.__name__} is 7, but "
+        "the rows of X have 4 features. Remove module__n_features, so that fit "
+        "takes the number of features from X, or pass X with 7 features."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        getattr(net, method)(X, y)
+    assert not hasattr(net, "n_features_in_")
+
+
+def test_net_counts_features_of_image_rows(binary_data):
+    X, y = binary_data
+    images = X.reshape(60, 1, 2, 2)
+
+    net = _net(module__n_features=4).fit(images, y)
+
+    assert net.module_.n_features == 4
+
+
+@pytest.mark.parametrize("n_outputs", [2, 3])
+def test_binary_net_rejects_set_outputs(binary_data, n_outputs):
+    X, y = binary_data
+    net = _net(AdversarialNetBinaryClassifier, module__n_outputs=n_outputs)
+
+    msg = (
+        "The module of AdversarialNetBinaryClassifier returns one logit per "
+        f"row, the score of classes_[1], but module__n_outputs is {n_outputs}. "
+        "Remove module__n_outputs, or use AdversarialNetClassifier, whose "
+        "module returns one logit per class."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        net.fit(X, y)
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        net.fit(torch.as_tensor(X), torch.as_tensor(y, dtype=torch.float32))
+
+
+def test_binary_net_accepts_one_set_output(binary_data):
+    X, y = binary_data
+
+    net = _net(AdversarialNetBinaryClassifier, module__n_outputs=1).fit(X, y)
+
+    assert net.module_.n_outputs == 1
 
 
 def test_net_user_module_unchanged(binary_data):

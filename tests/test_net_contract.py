@@ -1,5 +1,6 @@
 import pickle
 import re
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -482,3 +483,103 @@ def test_skorch_state_after_pickle_and_clone(binary_data):
     # skorch sets lr on the built optimizer through a virtual parameter.
     loaded.set_params(lr=0.5)
     assert loaded.optimizer_.param_groups[0]["lr"] == 0.5
+
+
+def _mlp_net(net_class, **params):
+    defaults = {
+        "max_epochs": 2,
+        "batch_size": 16,
+        "iterator_train__shuffle": True,
+        "train_split": None,
+        "verbose": 0,
+    }
+    return net_class(**{**defaults, **params})
+
+
+@pytest.mark.parametrize("net_class, n_outputs", ALL_NETS)
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_random_state_repeats_fit(binary_data, net_class, n_outputs, method):
+    X, y = binary_data
+    first = _mlp_net(net_class, random_state=0)
+    second = _mlp_net(net_class, random_state=0)
+
+    torch.manual_seed(1)
+    getattr(first, method)(X, y)
+    torch.manual_seed(2)
+    getattr(second, method)(X, y)
+
+    np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+
+
+@pytest.mark.parametrize("net_class, n_outputs", ALL_NETS)
+def test_random_state_restores_global_generator(binary_data, net_class, n_outputs):
+    X, y = binary_data
+    net = _mlp_net(net_class, random_state=0)
+    torch.manual_seed(1)
+    state = torch.get_rng_state()
+
+    net.fit(X, y)
+
+    assert torch.equal(torch.get_rng_state(), state)
+
+
+def test_random_state_seeds_batch_order(binary_data):
+    X, y = binary_data
+    # The module's weights are seeded on their own, so only the order of the
+    # shuffled batches depends on random_state.
+    nets = [
+        _mlp_net(TemperatureNetClassifier, module__random_state=0, random_state=seed)
+        for seed in (0, 0, 1)
+    ]
+
+    first, second, other = (net.fit(X, y).predict_proba(X) for net in nets)
+
+    np.testing.assert_array_equal(first, second)
+    assert not np.allclose(first, other)
+
+
+def test_random_state_none_uses_global_generator(binary_data):
+    X, y = binary_data
+    first = _mlp_net(TemperatureNetClassifier)
+    second = _mlp_net(TemperatureNetClassifier)
+    state = torch.get_rng_state()
+
+    torch.manual_seed(1)
+    first.fit(X, y)
+    assert not torch.equal(torch.get_rng_state(), state)
+    torch.manual_seed(1)
+    second.fit(X, y)
+
+    np.testing.assert_array_equal(first.predict_proba(X), second.predict_proba(X))
+
+
+def test_random_state_rejects_numpy_generator(binary_data):
+    X, y = binary_data
+    net = _mlp_net(TemperatureNetClassifier, random_state=np.random.RandomState(0))
+
+    msg = (
+        r"^The 'random_state' parameter of TemperatureNetClassifier must be an "
+        r"int in the range \[0, 9223372036854775807\] or None\. Got "
+        r"RandomState\(MT19937\) at 0x[0-9A-F]+ instead\.$"
+    )
+    with pytest.raises(ValueError, match=msg):
+        net.fit(X, y)
+
+
+@pytest.mark.parametrize("method", ["predict", "predict_proba", "score"])
+@pytest.mark.parametrize("net_class, n_outputs", ALL_NETS)
+def test_frame_fit_warns_once_on_array(binary_data, net_class, n_outputs, method):
+    X, y = binary_data
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    net = _net(net_class, n_outputs).fit(frame, y)
+    args = (X, y) if method == "score" else (X,)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        getattr(net, method)(*args)
+
+    msg = (
+        f"X does not have valid feature names, but {net_class.__name__} was "
+        "fitted with feature names"
+    )
+    assert [str(warning.message) for warning in caught] == [msg]

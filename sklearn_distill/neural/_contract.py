@@ -10,6 +10,7 @@ positions before skorch receives them. It also adds ``sample_weight`` to
 
 import math
 from collections.abc import Mapping
+from contextlib import contextmanager
 from functools import partial
 from numbers import Integral, Real
 
@@ -53,6 +54,11 @@ SKORCH_CONSTRAINTS = {
     "batch_size": [Interval(Integral, 1, None, closed="left"), Options(Integral, {-1})],
 }
 
+#: Constraints of the parameters that the mixin adds to skorch's.
+CONTRACT_CONSTRAINTS = {
+    "random_state": [Interval(Integral, 0, 2**63 - 1, closed="both"), None],
+}
+
 
 def is_value_range(value):
     """Return whether `value` is a pair ``(min, max)`` of reals with ``min < max``."""
@@ -66,6 +72,10 @@ def is_value_range(value):
 
 def _is_real(value):
     return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def _is_int(value):
+    return isinstance(value, Integral) and not isinstance(value, bool)
 
 
 def _passes_through(X):
@@ -196,7 +206,7 @@ class _EstimatorContractMixin:
     def _parameter_constraints(self):
         params = self.get_params(deep=False)
         constraints = dict.fromkeys(params, "no_validation")
-        for name, constraint in SKORCH_CONSTRAINTS.items():
+        for name, constraint in {**SKORCH_CONSTRAINTS, **CONTRACT_CONSTRAINTS}.items():
             if name in constraints:
                 constraints[name] = constraint
         constraints.update(self._own_parameter_constraints)
@@ -220,6 +230,25 @@ class _EstimatorContractMixin:
                     f"The {name!r} parameter of {type(self).__name__} must be "
                     f"{description}. Got {value!r} instead."
                 )
+
+        self._check_binary_module_outputs()
+
+    def _check_binary_module_outputs(self):
+        """Raise if a binary net's MLPModule is given more than one output."""
+        if not isinstance(self, NeuralNetBinaryClassifier):
+            return
+        # MLPModule itself rejects a value that is not an int.
+        n_outputs = self.get_params_for("module").get("n_outputs")
+        if not builds_mlp_module(self) or not _is_int(n_outputs) or n_outputs == 1:
+            return
+
+        name = type(self).__name__
+        raise ValueError(
+            f"The module of {name} returns one logit per row, the score of "
+            f"classes_[1], but module__n_outputs is {n_outputs!r}. Remove "
+            "module__n_outputs, or use AdversarialNetClassifier, whose module "
+            "returns one logit per class."
+        )
 
     def fit(self, X, y=None, sample_weight=None, **fit_params):
         """Initialise and train the module on validated data.
@@ -281,14 +310,17 @@ class _EstimatorContractMixin:
         )
         self._record_data_dimensions(X, y)
 
-        if (
-            not self.warm_start
-            or not self.initialized_
-            or self._module_dimensions_changed()
-        ):
-            self.initialize()
-        self._score_on_labels()
-        self._train(X, y, sample_weight, routing_method="fit", fit_params=fit_params)
+        with self._seeded_generators():
+            if (
+                not self.warm_start
+                or not self.initialized_
+                or self._module_dimensions_changed()
+            ):
+                self.initialize()
+            self._score_on_labels()
+            self._train(
+                X, y, sample_weight, routing_method="fit", fit_params=fit_params
+            )
 
         self.n_iter_ = len(self.history)
         return self
@@ -333,15 +365,47 @@ class _EstimatorContractMixin:
         if first_call:
             self._record_data_dimensions(X, y)
 
-        if not self.initialized_:
-            self.initialize()
-        self._score_on_labels()
-        self._train(
-            X, y, sample_weight, routing_method="partial_fit", fit_params=fit_params
-        )
+        with self._seeded_generators():
+            if not self.initialized_:
+                self.initialize()
+            self._score_on_labels()
+            self._train(
+                X,
+                y,
+                sample_weight,
+                routing_method="partial_fit",
+                fit_params=fit_params,
+            )
 
         self.n_iter_ = len(self.history)
         return self
+
+    @contextmanager
+    def _seeded_generators(self):
+        """Seed torch's generators with ``random_state`` inside the block.
+
+        The global CPU generator, and that of the CUDA device that the net
+        trains on, are seeded on entry and restored on exit, so the caller's
+        random numbers are the same as without the fit. These generators draw
+        the module's initial weights, the order of shuffled training rows,
+        dropout masks and the random starts of PGD.
+        """
+        seed = getattr(self, "random_state", None)
+        if seed is None:
+            yield
+            return
+
+        # NOTE: torch's global generators are shared by all threads, so a
+        # thread that draws from them during a seeded fit changes the fit's
+        # random numbers and receives seeded ones itself.
+        cuda_index = _cuda_device_index(self.device)
+        cuda_devices = [] if cuda_index is None else [cuda_index]
+        with torch.random.fork_rng(devices=cuda_devices, device_type="cuda"):
+            torch.random.default_generator.manual_seed(seed)
+            if cuda_index is not None:
+                # NOTE: this CUDA branch has not yet run on a GPU.
+                torch.cuda.default_generators[cuda_index].manual_seed(seed)
+            yield
 
     def _train(self, X, y, sample_weight, *, routing_method, fit_params):
         """Run skorch's training loop, with `sample_weight` in the batches only."""
@@ -558,6 +622,7 @@ class _EstimatorContractMixin:
             if not self._takes_packed_targets():
                 y_encoded = self._encode_labels(y, reset=reset, classes=classes)
                 y = self._convert_labels(y_encoded)
+            self._check_module_sizes(X)
         except ValueError:
             # validate_data recorded the features of data that fit rejects.
             if reset:
@@ -565,6 +630,40 @@ class _EstimatorContractMixin:
                 vars(self).pop("feature_names_in_", None)
             raise
         return X, y, sample_weight
+
+    def _check_module_sizes(self, X):
+        """Raise if MLPModule sizes set through ``module__*`` differ from the data."""
+        if not builds_mlp_module(self):
+            return
+        module_params = self.get_params_for("module")
+        name = type(self).__name__
+
+        n_features = module_params.get("n_features")
+        n_data_features = math.prod(X.shape[1:])
+        if _is_int(n_features) and n_features != n_data_features:
+            raise ValueError(
+                f"The module__n_features parameter of {name} is {n_features!r}, "
+                f"but the rows of X have {n_data_features} features. Remove "
+                "module__n_features, so that fit takes the number of features "
+                f"from X, or pass X with {n_features} features."
+            )
+
+        n_outputs = module_params.get("n_outputs")
+        label_classes = getattr(self, "_label_classes_", None)
+        if (
+            not _is_int(n_outputs)
+            or label_classes is None
+            or isinstance(self, NeuralNetBinaryClassifier)
+            or n_outputs == label_classes.size
+        ):
+            return
+        raise ValueError(
+            f"The module__n_outputs parameter of {name} is {n_outputs!r}, but "
+            f"it is trained on {label_classes.size} classes "
+            f"{label_classes.tolist()!r}, and its module needs one output per "
+            "class. Remove module__n_outputs, so that fit takes the number of "
+            f"classes from y, or pass y with {n_outputs} classes."
+        )
 
     def _validate_predict_data(self, X):
         check_is_fitted(self)
@@ -686,6 +785,18 @@ class _EstimatorContractMixin:
                 f"as module__out_features={n_classes} for torch.nn.Linear, or "
                 "use the default module, MLPModule, whose output size fit sets."
             )
+
+
+def _cuda_device_index(device):
+    """Return the index of the CUDA device `device`, or None for another device."""
+    if device is None:
+        return None
+    device = torch.device(device)
+    if device.type != "cuda":
+        return None
+    if device.index is None:
+        return torch.cuda.current_device()
+    return device.index
 
 
 def _check_no_weights_for(X, sample_weight):

@@ -199,6 +199,15 @@ class AdversarialNetClassifier(
         clean batch gets ``1 - adversarial_weight``. 1 replaces every batch
         by its adversarial version, as Madry et al. do; 0.5 mixes them
         equally, as Goodfellow et al. do; 0 trains normally.
+    random_state : int, default=None
+        Seed of the random numbers that ``fit`` and ``partial_fit`` draw
+        from torch: the module's initial weights, the order of the training
+        rows with ``iterator_train__shuffle=True``, dropout masks and the
+        random starts of PGD. Every call starts from the same seed, so two
+        fits on the same data give the same net, and torch's global
+        generators are restored afterwards. None draws from torch's global
+        generators. Only the generators of the CPU and of a CUDA ``device``
+        are seeded.
     **kwargs : dict
         Other parameters of skorch's ``NeuralNetClassifier``, such as
         ``max_epochs``, ``lr``, ``optimizer``, ``device`` or ``module__*``.
@@ -259,6 +268,7 @@ class AdversarialNetClassifier(
         random_start=True,
         clip_values=None,
         adversarial_weight=1.0,
+        random_state=None,
         **kwargs,
     ):
         super().__init__(module, criterion=criterion, **kwargs)
@@ -269,6 +279,7 @@ class AdversarialNetClassifier(
         self.random_start = random_start
         self.clip_values = clip_values
         self.adversarial_weight = adversarial_weight
+        self.random_state = random_state
 
     def _get_predict_nonlinearity(self):
         return _logit_nonlinearity(self, super()._get_predict_nonlinearity())
@@ -314,6 +325,15 @@ class AdversarialNetBinaryClassifier(
         clean batch gets ``1 - adversarial_weight``. 1 replaces every batch
         by its adversarial version, as Madry et al. do; 0.5 mixes them
         equally, as Goodfellow et al. do; 0 trains normally.
+    random_state : int, default=None
+        Seed of the random numbers that ``fit`` and ``partial_fit`` draw
+        from torch: the module's initial weights, the order of the training
+        rows with ``iterator_train__shuffle=True``, dropout masks and the
+        random starts of PGD. Every call starts from the same seed, so two
+        fits on the same data give the same net, and torch's global
+        generators are restored afterwards. None draws from torch's global
+        generators. Only the generators of the CPU and of a CUDA ``device``
+        are seeded.
     **kwargs : dict
         Other parameters of skorch's ``NeuralNetBinaryClassifier``.
 
@@ -367,6 +387,7 @@ class AdversarialNetBinaryClassifier(
         random_start=True,
         clip_values=None,
         adversarial_weight=1.0,
+        random_state=None,
         **kwargs,
     ):
         super().__init__(module, criterion=criterion, **kwargs)
@@ -377,6 +398,7 @@ class AdversarialNetBinaryClassifier(
         self.random_start = random_start
         self.clip_values = clip_values
         self.adversarial_weight = adversarial_weight
+        self.random_state = random_state
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -406,6 +428,14 @@ class TemperatureNetClassifier(_EstimatorContractMixin, NeuralNetClassifier):
         :class:`DistillationLoss` with ``input_type="logits"``.
     temperature : float, default=1.0
         Divisor of the logits during training, greater than 0.
+    random_state : int, default=None
+        Seed of the random numbers that ``fit`` and ``partial_fit`` draw
+        from torch: the module's initial weights, the order of the training
+        rows with ``iterator_train__shuffle=True`` and dropout masks. Every
+        call starts from the same seed, so two fits on the same data give
+        the same net, and torch's global generators are restored afterwards.
+        None draws from torch's global generators. Only the generators of
+        the CPU and of a CUDA ``device`` are seeded.
     **kwargs : dict
         Other parameters of skorch's ``NeuralNetClassifier``.
 
@@ -486,10 +516,12 @@ class TemperatureNetClassifier(_EstimatorContractMixin, NeuralNetClassifier):
         *,
         criterion=torch.nn.CrossEntropyLoss,
         temperature=1.0,
+        random_state=None,
         **kwargs,
     ):
         super().__init__(module, criterion=criterion, **kwargs)
         self.temperature = temperature
+        self.random_state = random_state
 
     def on_train_begin(self, net, X=None, y=None, **kwargs):
         """Check the criterion and record the temperature when training starts.
