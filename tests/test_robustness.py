@@ -299,6 +299,8 @@ def test_distilled_net_triggers_masking_warning(digits, distilled_net):
     messages = [str(warning.message) for warning in caught]
     table = accuracy_table(report)
 
+    # The warnings point at the caller's line, not at the package's internals.
+    assert {warning.filename for warning in caught} == {__file__}
     assert any("have a loss gradient of exactly zero" in text for text in messages)
     assert any(
         "dividing the logits by the training temperature 20 lowers" in text
