@@ -66,11 +66,11 @@ from ._teacher import (
 
 #: How to weight rows that a sampler adds, when `sample_weight` does not match X.
 GROWN_ROWS_FIX = (
-    "Pass one weight per row. A sampler earlier in an imbalanced-learn Pipeline "
-    "adds rows but passes the weights on unchanged; pass it to "
-    "DistillationClassifier as sampler (rows for the teacher) or transfer_set "
-    "(rows for the student) instead, where each new row inherits its source "
-    "row's weight."
+    "Pass one weight per row. If a sampler earlier in an imbalanced-learn "
+    "Pipeline added rows, the Pipeline passed the weights on unchanged; pass "
+    "the sampler to DistillationClassifier as sampler (rows for the teacher) or "
+    "transfer_set (rows for the student) instead, where each new row inherits "
+    "its source row's weight."
 )
 
 

@@ -144,6 +144,12 @@ def check_sample_weight_shape(sample_weight, n_rows, fix="Pass one weight per ro
     weights = check_array(
         sample_weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight"
     )
+    if weights.ndim != 1:
+        raise ValueError(
+            f"sample_weight must be 1-D, one weight per row, but has shape "
+            f"{weights.shape}. Pass a 1-D array, for example sample_weight.ravel() "
+            "for a column."
+        )
     if weights.shape != (n_rows,):
         raise ValueError(
             f"sample_weight has shape {weights.shape}, but X has {n_rows} rows. {fix}"

@@ -275,10 +275,11 @@ def test_weights_routed_to_distillation_step_get_fix(imbalanced_data, routing):
     weights = np.where(y == 1, 5.0, 1.0)
     message = (
         "sample_weight has shape (60,), but X has 90 rows. Pass one weight per "
-        "row. A sampler earlier in an imbalanced-learn Pipeline adds rows but "
-        "passes the weights on unchanged; pass it to DistillationClassifier as "
-        "sampler (rows for the teacher) or transfer_set (rows for the student) "
-        "instead, where each new row inherits its source row's weight."
+        "row. If a sampler earlier in an imbalanced-learn Pipeline added rows, "
+        "the Pipeline passed the weights on unchanged; pass the sampler to "
+        "DistillationClassifier as sampler (rows for the teacher) or transfer_set "
+        "(rows for the student) instead, where each new row inherits its source "
+        "row's weight."
     )
     with sklearn.config_context(enable_metadata_routing=routing):
         model = DistillationClassifier(

@@ -436,13 +436,25 @@ def test_sample_weight_length_mismatch_rejected(binary_data):
     X, y = binary_data
     message = (
         "sample_weight has shape (50,), but X has 60 rows. Pass one weight per "
-        "row. A sampler earlier in an imbalanced-learn Pipeline adds rows but "
-        "passes the weights on unchanged; pass it to DistillationClassifier as "
-        "sampler (rows for the teacher) or transfer_set (rows for the student) "
-        "instead, where each new row inherits its source row's weight."
+        "row. If a sampler earlier in an imbalanced-learn Pipeline added rows, "
+        "the Pipeline passed the weights on unchanged; pass the sampler to "
+        "DistillationClassifier as sampler (rows for the teacher) or transfer_set "
+        "(rows for the student) instead, where each new row inherits its source "
+        "row's weight."
     )
     _assert_fit_fails_cleanly(
         _trees(), X, y, ValueError, message, sample_weight=np.ones(50)
+    )
+
+
+def test_sample_weight_column_rejected(binary_data):
+    X, y = binary_data
+    message = (
+        "sample_weight must be 1-D, one weight per row, but has shape (60, 1). "
+        "Pass a 1-D array, for example sample_weight.ravel() for a column."
+    )
+    _assert_fit_fails_cleanly(
+        _trees(), X, y, ValueError, message, sample_weight=np.ones((60, 1))
     )
 
 
