@@ -192,8 +192,11 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         exclude it, which avoids the over-confidence of in-sample
         probabilities of forests. An integer gives stratified folds, and
         every class of `y` needs at least as many rows as there are folds.
-        ``teacher_`` is still fitted on all rows. Not allowed with a frozen
-        teacher.
+        The test folds must partition the rows, and the training part of
+        each fold must hold every class. Splitters that need groups, such as
+        ``GroupKFold``, get none from ``fit``: pass their folds as a list,
+        ``list(GroupKFold(5).split(X, y, groups))``. ``teacher_`` is still
+        fitted on all rows. Not allowed with a frozen teacher.
     sampler : sampler or None, default=None
         An imbalanced-learn sampler, such as
         :class:`~imblearn.over_sampling.SMOTE` or
@@ -411,7 +414,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             check_sample_weight_values(sample_weight)
         check_class_weight(self.class_weight, self.classes_)
         check_weighted_rows(self.class_weight, self.classes_, y_encoded, sample_weight)
-        check_teacher_cv(self.teacher_cv, y)
+        splitter = check_teacher_cv(self.teacher_cv, y)
         teacher_params = self._teacher_fit_params(sample_weight, fit_params)
 
         teacher, student, sampler, transfer_samplers = self._seeded_components()
@@ -421,7 +424,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             teacher, sampler, X_teacher, y_teacher, teacher_params
         )
         log_scores = self._training_log_scores(
-            teacher, X_teacher, y_teacher, teacher_params
+            teacher, X_teacher, y_teacher, teacher_params, splitter
         )
         soft_targets = soften(log_scores, self.temperature)
 
@@ -726,9 +729,9 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
                     fill_random_states(resampler, random_state)
         return teacher, student, sampler, transfer_samplers
 
-    def _training_log_scores(self, teacher, X, y, teacher_params):
-        """Score the training rows in sample or, with `teacher_cv`, out of fold."""
-        if self.teacher_cv is None:
+    def _training_log_scores(self, teacher, X, y, teacher_params, splitter):
+        """Score the training rows in sample or, with `splitter`, out of fold."""
+        if splitter is None:
             return teacher_log_scores(
                 self.teacher_, X, self.classes_, self.response_method
             )
@@ -737,7 +740,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             X,
             y,
             classes=self.classes_,
-            cv=self.teacher_cv,
+            cv=splitter,
             response_method=self.response_method,
             fit_params=teacher_params,
             n_jobs=self.n_jobs,

@@ -7,7 +7,9 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import StratifiedKFold, check_cv
+from sklearn.model_selection._split import GroupsConsumerMixin
 from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import _num_samples
 
 from ._soft_targets import teacher_log_scores
 
@@ -27,9 +29,8 @@ def out_of_fold_log_scores(
         Training labels.
     classes : ndarray of shape (n_classes,)
         Labels of the output columns.
-    cv : int, cross-validation generator or iterable
-        Splitting strategy, resolved with :func:`~sklearn.model_selection.check_cv`
-        as for a classifier (stratified folds for an integer).
+    cv : cross-validation splitter
+        Splitting strategy, as resolved by :func:`check_teacher_cv`.
     response_method : str
         Method the teacher scores with.
     fit_params : dict
@@ -44,8 +45,8 @@ def out_of_fold_log_scores(
         Out-of-fold log-scores; see
         :func:`~sklearn_distill._soft_targets.teacher_log_scores`.
     """
-    splitter = check_cv(cv, y, classifier=True)
-    folds = list(splitter.split(X, y))
+    folds = list(cv.split(X, y))
+    _check_partition(folds, _num_samples(X))
     _check_fold_classes(folds, y)
     fold_scores = Parallel(n_jobs=n_jobs)(
         delayed(_score_fold)(
@@ -54,19 +55,52 @@ def out_of_fold_log_scores(
         for train, test in folds
     )
 
-    log_scores = np.empty((X.shape[0], classes.shape[0]))
-    covered = np.zeros(X.shape[0], dtype=bool)
+    log_scores = np.empty((_num_samples(X), classes.shape[0]))
     for (_, test), scores in zip(folds, fold_scores, strict=True):
         log_scores[test] = scores
-        covered[test] = True
-
-    if not covered.all():
-        raise ValueError(
-            f"The teacher_cv splitter left {int((~covered).sum())} rows out of "
-            "every test fold, so they have no out-of-fold targets. Use a "
-            "splitter whose test folds partition the data, such as KFold."
-        )
     return log_scores
+
+
+def _check_partition(folds, n_samples):
+    """Raise unless the test folds hold valid row indices and cover each row once."""
+    counts = np.zeros(n_samples, dtype=int)
+    for index, (train, test) in enumerate(folds):
+        _fold_rows(train, n_samples, f"training part of fold {index}")
+        np.add.at(counts, _fold_rows(test, n_samples, f"test part of fold {index}"), 1)
+
+    uncovered, repeated = int(np.sum(counts == 0)), int(np.sum(counts > 1))
+    problems = []
+    if uncovered:
+        problems.append(f"leaves {uncovered} rows out of every test fold")
+    if repeated:
+        problems.append(f"puts {repeated} rows into several test folds")
+    if problems:
+        raise ValueError(
+            f"The teacher_cv splitter {' and '.join(problems)}, so those rows would "
+            "have no single out-of-fold target. Use a splitter whose test folds "
+            "partition the data, such as KFold."
+        )
+
+
+def _fold_rows(rows, n_samples, name):
+    """Return the integer row indices of a fold part, or raise if invalid."""
+    rows = np.asarray(rows)
+    if rows.size == 0:
+        return rows.astype(np.intp)
+    if rows.dtype == bool and rows.shape == (n_samples,):
+        return np.flatnonzero(rows)
+    if rows.dtype.kind in "iu" and np.all((rows >= 0) & (rows < n_samples)):
+        return rows
+    raise ValueError(
+        f"The {name} of teacher_cv is not a set of row indices from 0 to "
+        f"{n_samples - 1}: {_preview(rows)}. Pass a splitter, or (train, test) "
+        "pairs of integer indices into the rows given to fit."
+    )
+
+
+def _preview(rows):
+    shown = np.asarray(rows).ravel()[:5].tolist()
+    return f"{shown}{' ...' if np.size(rows) > 5 else ''}"
 
 
 def _check_fold_classes(folds, y):
@@ -89,20 +123,35 @@ def _check_fold_classes(folds, y):
 
 
 def check_teacher_cv(cv, y):
-    """Raise if stratified folds of `cv` need more rows than a class of `y` has.
+    """Resolve `cv` into a splitter, or raise if it cannot give out-of-fold targets.
 
     An integer `cv` gives :class:`~sklearn.model_selection.StratifiedKFold`,
     which puts rows of every class in each of its test folds. scikit-learn
     only warns when a class has fewer rows than folds, and raises its own
     message, which does not name `teacher_cv`, only when every class has.
-    Other splitters are not checked.
+    An iterable of folds is read once here, so that a generator can be used.
+    Splitters that need groups are rejected, since ``fit`` takes none.
+
+    Returns
+    -------
+    splitter : cross-validation splitter or None
+        None when `cv` is None.
     """
     if cv is None:
-        return
+        return None
     splitter = check_cv(cv, y, classifier=True)
-    if not isinstance(splitter, StratifiedKFold):
-        return
+    if isinstance(splitter, GroupsConsumerMixin):
+        raise ValueError(
+            f"teacher_cv={cv!r} needs the groups of the rows, which "
+            "DistillationClassifier does not take. Pass the folds themselves, "
+            "as in teacher_cv=list(GroupKFold(5).split(X, y, groups))."
+        )
+    if isinstance(splitter, StratifiedKFold):
+        _check_stratified_folds(cv, splitter, y)
+    return splitter
 
+
+def _check_stratified_folds(cv, splitter, y):
     labels, counts = np.unique(y, return_counts=True)
     smallest = int(np.argmin(counts))
     label, count = labels.tolist()[smallest], int(counts[smallest])
@@ -157,9 +206,14 @@ def _score_fold(teacher, X, y, train, test, classes, response_method, fit_params
     fold_teacher = clone(teacher).fit(
         _safe_indexing(X, train), _safe_indexing(y, train), **fold_params
     )
-    return teacher_log_scores(
-        fold_teacher, _safe_indexing(X, test), classes, response_method
-    )
+    # A teacher fitted after its stages is scored as itself, as teacher_ is,
+    # so that a skorch net's logits are mapped to the labels.
+    from ._stages import StagedTeacher
+
+    scored = fold_teacher
+    if isinstance(fold_teacher, StagedTeacher):
+        scored = fold_teacher.teacher_
+    return teacher_log_scores(scored, _safe_indexing(X, test), classes, response_method)
 
 
 def is_per_row(value, y):

@@ -16,7 +16,7 @@ from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassif
 from sklearn.frozen import FrozenEstimator
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression
-from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
@@ -674,6 +674,69 @@ def test_teacher_cv_fold_without_class_rejected(binary_data):
     )
     model = _trees(teacher_cv=KFold(5))
     _assert_fit_fails_cleanly(model, X, y, ValueError, message)
+
+
+def test_teacher_cv_generator_read_once(binary_data):
+    X, y = binary_data
+    from_generator = _trees(teacher_cv=KFold(3).split(X)).fit(X, y)
+    from_splitter = _trees(teacher_cv=KFold(3)).fit(X, y)
+    np.testing.assert_array_equal(
+        from_generator.soft_targets_, from_splitter.soft_targets_
+    )
+
+
+def _halves(first, second):
+    rows = np.arange(60)
+    return [(rows[second], rows[first]), (rows[first], rows[second])]
+
+
+@pytest.mark.parametrize(
+    "folds, message",
+    [
+        (
+            _halves(slice(0, 40), slice(20, 60)),
+            "The teacher_cv splitter puts 20 rows into several test folds, so those "
+            "rows would have no single out-of-fold target. Use a splitter whose "
+            "test folds partition the data, such as KFold.",
+        ),
+        (
+            _halves(slice(0, 20), slice(30, 60)),
+            "The teacher_cv splitter leaves 10 rows out of every test fold, so those "
+            "rows would have no single out-of-fold target. Use a splitter whose "
+            "test folds partition the data, such as KFold.",
+        ),
+        (
+            [(np.arange(30), np.arange(30, 61)), (np.arange(30, 60), np.arange(30))],
+            "The test part of fold 0 of teacher_cv is not a set of row indices from "
+            "0 to 59: [30, 31, 32, 33, 34] .... Pass a splitter, or (train, test) "
+            "pairs of integer indices into the rows given to fit.",
+        ),
+        (
+            [(np.arange(30.0), np.arange(30.0, 60.0))],
+            "The training part of fold 0 of teacher_cv is not a set of row indices "
+            "from 0 to 59: [0.0, 1.0, 2.0, 3.0, 4.0] .... Pass a splitter, or "
+            "(train, test) pairs of integer indices into the rows given to fit.",
+        ),
+    ],
+    ids=["overlapping", "uncovered", "out_of_range", "float"],
+)
+def test_teacher_cv_invalid_folds_rejected(binary_data, folds, message):
+    X, y = binary_data
+    model = _trees(teacher_cv=folds)
+    _assert_fit_fails_cleanly(model, X, y, ValueError, message)
+
+
+def test_teacher_cv_group_splitter_rejected(binary_data):
+    X, y = binary_data
+    message = (
+        "teacher_cv=GroupKFold(n_splits=3, random_state=None, shuffle=False) needs "
+        "the groups of the rows, which DistillationClassifier does not take. Pass "
+        "the folds themselves, as in teacher_cv=list(GroupKFold(5).split(X, y, "
+        "groups))."
+    )
+    _assert_fit_fails_cleanly(
+        _trees(teacher_cv=GroupKFold(3)), X, y, ValueError, message
+    )
 
 
 def test_teacher_cv_suggested_value_works(binary_data):

@@ -17,6 +17,7 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils.class_weight import compute_sample_weight
 
 from sklearn_distill import DistillationClassifier
+from sklearn_distill.neural import TemperatureNetClassifier
 from sklearn_distill.transfer import GaussianNoiseSampler, LinfCornerSampler
 
 SMOTE_FOLD_MESSAGE = (
@@ -459,3 +460,32 @@ def test_pipeline_weight_mismatch_explained(imbalanced_data):
         )
         with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
             pipeline.fit(X, y, sample_weight=weight)
+
+
+@pytest.mark.parametrize(
+    "stages",
+    [
+        {"class_weight": "balanced"},
+        {"sampler": RandomOverSampler(random_state=0)},
+    ],
+    ids=["class_weight", "sampler"],
+)
+@pytest.mark.parametrize(
+    "relabel", [lambda y: np.where(y == 1, "yes", "no"), lambda y: y + 1]
+)
+def test_net_teacher_stages_out_of_fold(imbalanced_data, stages, relabel):
+    X, y = imbalanced_data
+    labels = relabel(y)
+    teacher = TemperatureNetClassifier(
+        max_epochs=2, train_split=None, verbose=0, random_state=0
+    )
+    model = DistillationClassifier(
+        teacher, DecisionTreeClassifier(max_depth=2), teacher_cv=3, **stages
+    )
+    positions = clone(model).fit(X, y)
+    model.fit(X, labels)
+
+    # The fold teachers learn class positions, and their logits are mapped
+    # back to the labels, so relabelling changes nothing but the labels.
+    np.testing.assert_array_equal(model.classes_, np.unique(labels))
+    np.testing.assert_allclose(model.soft_targets_, positions.soft_targets_)
