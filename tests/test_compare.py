@@ -159,8 +159,8 @@ def test_load_csv_missing_target_values(tmp_path, wine_frame):
     wine_frame.loc[[3, 7], "cultivar"] = None
     path = _write(tmp_path, wine_frame)
     msg = (
-        "The target column 'cultivar' has 2 missing values. Drop those rows or "
-        "fill them with a class label."
+        "The target column 'cultivar' has 2 missing values. Drop the rows "
+        "without a label or give them one."
     )
     with pytest.raises(CompareInputError, match=f"^{re.escape(msg)}$"):
         _compare.load_csv_dataset(path, "cultivar")
@@ -170,8 +170,8 @@ def test_load_csv_missing_feature_values(tmp_path, wine_frame):
     wine_frame.loc[[1, 2, 5], "magnesium"] = np.nan
     path = _write(tmp_path, wine_frame)
     msg = (
-        "The feature column 'magnesium' has 3 missing values. Fill them or drop "
-        "those rows."
+        "The feature column 'magnesium' has 3 missing values. Fill in the "
+        "missing values or drop their rows."
     )
     with pytest.raises(CompareInputError, match=f"^{re.escape(msg)}$"):
         _compare.load_csv_dataset(path, "cultivar")
@@ -219,6 +219,18 @@ def test_load_csv_empty_file(tmp_path, content, msg):
     msg = msg.format(path=str(path))
     with pytest.raises(CompareInputError, match=f"^{re.escape(msg)}$"):
         _compare.load_csv_dataset(path, "b")
+
+
+def test_load_csv_repeated_column_rejected(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("a,label,label\n0.1,0,0\n0.9,1,1\n0.2,0,0\n0.8,1,1\n")
+    msg = (
+        f"The CSV file {str(path)!r} has more than one column named 'label'. "
+        "Rename or drop the repeated columns, so that no copy of the target is "
+        "read as a feature."
+    )
+    with pytest.raises(CompareInputError, match=f"^{re.escape(msg)}$"):
+        _compare.load_csv_dataset(path, "label")
 
 
 def test_split_dataset_scales_to_unit_range():
@@ -328,8 +340,8 @@ def test_load_csv_infinite_feature(tmp_path, wine_frame):
     wine_frame.loc[3, "alcohol"] = np.inf
     path = _write(tmp_path, wine_frame)
     msg = (
-        "The feature column 'alcohol' has 1 infinite values. Replace them with "
-        "finite numbers or drop those rows."
+        "The feature column 'alcohol' has 1 infinite value. Replace infinite "
+        "values with finite numbers or drop their rows."
     )
     with pytest.raises(CompareInputError, match=f"^{re.escape(msg)}$"):
         _compare.load_csv_dataset(path, "cultivar")

@@ -247,7 +247,25 @@ def _read_csv(path):
         raise CompareInputError(
             f"The CSV file {str(path)!r} has a header but no data rows."
         )
+    _check_unique_header(path)
     return frame
+
+
+def _check_unique_header(path):
+    """Raise if the header repeats a name, which pandas would silently rename."""
+    header = pd.read_csv(path, header=None, nrows=1, dtype=str).iloc[0]
+    repeated = sorted({name for name in header if (header == name).sum() > 1})
+    if repeated:
+        raise CompareInputError(
+            f"The CSV file {str(path)!r} has more than one column named "
+            f"{', '.join(map(repr, repeated))}. Rename or drop the repeated "
+            "columns, so that no copy of the target is read as a feature."
+        )
+
+
+def _count(number, noun):
+    """Write `number` and `noun`, in the plural unless `number` is 1."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
 
 
 def _encode_target(column, target):
@@ -255,8 +273,8 @@ def _encode_target(column, target):
     missing = int(column.isna().sum())
     if missing:
         raise CompareInputError(
-            f"The target column {target!r} has {missing} missing values. Drop "
-            "those rows or fill them with a class label."
+            f"The target column {target!r} has {_count(missing, 'missing value')}. "
+            "Drop the rows without a label or give them one."
         )
 
     values = column.to_numpy()
@@ -298,14 +316,16 @@ def _encode_features(features, max_categories):
             missing = int(column.isna().sum())
             if missing:
                 raise CompareInputError(
-                    f"The feature column {str(name)!r} has {missing} missing "
-                    "values. Fill them or drop those rows."
+                    f"The feature column {str(name)!r} has "
+                    f"{_count(missing, 'missing value')}. Fill in the missing "
+                    "values or drop their rows."
                 )
             infinite = int(np.isinf(column.to_numpy(dtype=float)).sum())
             if infinite:
                 raise CompareInputError(
-                    f"The feature column {str(name)!r} has {infinite} infinite "
-                    "values. Replace them with finite numbers or drop those rows."
+                    f"The feature column {str(name)!r} has "
+                    f"{_count(infinite, 'infinite value')}. Replace infinite "
+                    "values with finite numbers or drop their rows."
                 )
             continue
 
