@@ -265,10 +265,8 @@ def single_tree(estimator):
 
 
 def predict_labels(estimator, X):
-    """Predict the labels of the rows `X`, as float32 rows for a skorch net."""
-    if is_skorch_net(estimator):
-        X = np.asarray(X, dtype=np.float32)
-    return np.asarray(estimator.predict(X))
+    """Predict the labels of the rows `X`, passed as :func:`model_input` does."""
+    return np.asarray(estimator.predict(model_input(estimator, X)))
 
 
 def is_skorch_net(model):
@@ -343,13 +341,18 @@ def model_input(estimator, X, dtype=None):
     """Return `X` as the estimator expects it: with feature names if it has any.
 
     A skorch net gets float32 rows, since skorch passes rows to torch
-    unconverted and torch modules reject float64.
+    unconverted and torch modules reject float64. A DataFrame passed to an
+    estimator fitted with feature names keeps its own columns, so that the
+    estimator still checks them against those names.
     """
     if dtype is None and is_skorch_net(estimator):
         dtype = np.float32
+    names = getattr(estimator, "feature_names_in_", None)
+    if names is not None and isinstance(X, pd.DataFrame):
+        return X if dtype is None else X.astype(dtype)
+
     if dtype is not None:
         X = np.asarray(X, dtype=dtype)
-    names = getattr(estimator, "feature_names_in_", None)
     if names is None:
         return X
     return pd.DataFrame(X, columns=names)

@@ -3,6 +3,7 @@
 from numbers import Real
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 from sklearn.pipeline import Pipeline
 from sklearn.utils import get_tags
@@ -61,6 +62,10 @@ def check_numeric_columns(X):
         ) from error
 
 
+#: Reason, in the messages of ``check_attack_columns``, that a pandas
+#: categorical column cannot be perturbed.
+CATEGORICAL_REASON = "categorical dtype: a perturbed value would name no category"
+
 ATTACK_AFTER_ENCODING = (
     "attack the model that takes the rows after encoding. For a Pipeline pipe "
     "whose first steps encode these columns, attack pipe[-1] on "
@@ -75,16 +80,19 @@ def check_attack_columns(
 
     Attacks and transfer samplers add real-valued perturbations to every
     feature, so each column must convert to numbers, even where the model
-    encodes text itself. `subject` names the component that perturbs, and
-    `fix` completes the message with what the caller should do.
+    encodes text itself. Categorical columns are rejected whatever their
+    categories, integers included. `subject` names the component that
+    perturbs, and `fix` completes the message with what the caller should do.
     """
-    failures = _unconvertible_columns(X)
+    failures = _unconvertible_columns(X, reject_categorical=True)
     if failures:
-        names, error = _failure_names(failures), failures[0][1]
+        names, first = _failure_names(failures), failures[0][1]
+        reason = CATEGORICAL_REASON if first is None else first
+        errors = [error for _, error in failures if error is not None]
         raise ValueError(
-            f"X has columns that are not numeric: {names} ({error}). {subject}, "
+            f"X has columns that are not numeric: {names} ({reason}). {subject}, "
             f"so {fix}"
-        ) from error
+        ) from (errors[0] if errors else None)
 
 
 def check_rows_within(X, bounds, name, fix):
@@ -107,10 +115,42 @@ def check_rows_within(X, bounds, name, fix):
         )
 
 
-def _unconvertible_columns(X):
+def check_numeric_bounds(bounds, name):
+    """Raise a ValueError unless both sides of the pair `bounds` are numbers.
+
+    NumPy converts strings such as ``"0"`` to floats silently, so the dtype
+    is checked before any conversion. `name` is the parameter that set the
+    bounds.
+    """
+    for side in bounds:
+        if np.asarray(side).dtype.kind not in "iuf":
+            raise ValueError(
+                f"{name} contains values that are not numbers: {bounds!r}. Pass a "
+                "pair (low, high) of numbers or of arrays of numbers, one per "
+                "feature."
+            )
+
+
+def check_bounds_not_nan(low, high, name):
+    """Raise a ValueError if the per-feature bounds `low` or `high` contain NaN.
+
+    A NaN bound makes every value clipped to it NaN. `name` is the parameter
+    that set the bounds.
+    """
+    nan_features = np.flatnonzero(np.isnan(low) | np.isnan(high))
+    if nan_features.size:
+        raise ValueError(
+            f"{name} contains NaN for features {nan_features.tolist()}. Pass "
+            "numbers, with -np.inf or np.inf for a side without a bound."
+        )
+
+
+def _unconvertible_columns(X, reject_categorical=False):
     """Return (name, error) for each column of `X` that float64 cannot hold.
 
-    Only DataFrames and object or string arrays are inspected.
+    Only DataFrames and object or string arrays are inspected. With
+    `reject_categorical`, every categorical column of a DataFrame fails too,
+    with None in place of the error.
     """
     if hasattr(X, "dtypes") and hasattr(X, "iloc"):
         columns = [
@@ -125,6 +165,9 @@ def _unconvertible_columns(X):
 
     failures = []
     for name, values in columns:
+        if reject_categorical and isinstance(values.dtype, pd.CategoricalDtype):
+            failures.append((name, None))
+            continue
         try:
             np.asarray(values, dtype=np.float64)
         except (TypeError, ValueError) as error:

@@ -17,7 +17,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array
 
-from ._input_checks import check_attack_columns, check_rows_within, warn_column_vector
+from ._input_checks import (
+    check_attack_columns,
+    check_bounds_not_nan,
+    check_numeric_bounds,
+    check_rows_within,
+    warn_column_vector,
+)
 
 __all__ = [
     "GaussianNoiseSampler",
@@ -137,17 +143,12 @@ class _BaseTransferSampler(BaseSampler):
                 f"of length {len(self.bounds)}. Pass bounds=(low, high) with "
                 "scalars or arrays of one value per feature."
             )
+        check_numeric_bounds(self.bounds, "bounds")
         low, high = (
             np.broadcast_to(_as_bound(value, n_features, name), (n_features,))
             for value, name in zip(self.bounds, ("low", "high"), strict=True)
         )
-        # NaN bounds would make every clipped value NaN.
-        nan_features = np.flatnonzero(np.isnan(low) | np.isnan(high))
-        if nan_features.size:
-            raise ValueError(
-                f"bounds contains NaN for features {nan_features.tolist()}. Pass "
-                "numbers, with -np.inf or np.inf for a side without a bound."
-            )
+        check_bounds_not_nan(low, high, "bounds")
         if np.any(low > high):
             raise ValueError(
                 f"bounds has low > high for features {np.flatnonzero(low > high)}. "

@@ -19,6 +19,7 @@ from sklearn.tree import DecisionTreeClassifier, ExtraTreeClassifier
 from skorch import NeuralNetBinaryClassifier, NeuralNetClassifier
 
 from sklearn_distill import DistillationClassifier, _art
+from sklearn_distill._compat import InvalidParameterError
 from sklearn_distill.adversarial import applicable_attacks, generate_adversarial
 from sklearn_distill.adversarial._generate import run_attack
 from sklearn_distill.neural import (
@@ -349,6 +350,59 @@ def test_infinite_clip_values_rejected_for_hopskipjump(binary_data):
         )
 
 
+@pytest.mark.parametrize(
+    "clip_values, message",
+    [
+        (
+            (0.0, np.nan),
+            "clip_values contains NaN for features [0, 1, 2, 3]. Pass numbers, "
+            "with -np.inf or np.inf for a side without a bound.",
+        ),
+        (
+            ("0", 1.0),
+            "clip_values contains values that are not numbers: ('0', 1.0). Pass "
+            "a pair (low, high) of numbers or of arrays of numbers, one per "
+            "feature.",
+        ),
+    ],
+    ids=["nan", "text"],
+)
+def test_invalid_clip_values_rejected(binary_data, clip_values, message):
+    X, y = binary_data
+    model = LogisticRegression().fit(X, y)
+
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        generate_adversarial(model, X, y, attack="fgsm", clip_values=clip_values)
+
+
+def test_bool_norm_rejected(binary_data):
+    X, y = binary_data
+    model = LogisticRegression().fit(X, y)
+    message = (
+        "The 'norm' parameter of generate_adversarial must be a str among "
+        "{'inf'} or an int in the range [1, 2]. Got True instead."
+    )
+
+    with pytest.raises(InvalidParameterError, match=f"^{re.escape(message)}$"):
+        generate_adversarial(model, X, y, attack="fgsm", norm=True)
+
+
+def test_predict_labels_keeps_feature_names(binary_data):
+    X, y = binary_data
+    frame = pd.DataFrame(X, columns=list("abcd"))
+    torch.manual_seed(0)
+    net = TemperatureNetClassifier(max_epochs=2, train_split=None, verbose=0)
+    net.fit(frame, y)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        from_frame = _art.predict_labels(net, frame)
+        from_array = _art.predict_labels(net, X.astype(np.float64))
+
+    np.testing.assert_array_equal(from_frame, net.predict(frame))
+    np.testing.assert_array_equal(from_array, from_frame)
+
+
 @pytest.mark.parametrize("norm", ["inf", 1, 2])
 @pytest.mark.parametrize("attack", ["fgsm", "pgd", "zoo"])
 def test_perturbation_within_eps(binary_data, attack, norm):
@@ -518,6 +572,27 @@ NON_NUMERIC_MESSAGE = (
     "that takes the rows after encoding. For a Pipeline pipe whose first steps "
     "encode these columns, attack pipe[-1] on pipe[:-1].transform(X)."
 )
+
+
+@pytest.mark.parametrize(
+    "categories", [[0, 1, 2], ["s", "m", "l"]], ids=["integer", "string"]
+)
+def test_categorical_column_rejected_before_attack(binary_data, categories):
+    X, y = binary_data
+    size = pd.Categorical(np.resize(categories, X.shape[0]), categories=categories)
+    frame = pd.DataFrame(X, columns=list("abcd")).assign(size=size)
+    codes = frame.assign(size=size.codes)
+    model = DecisionTreeClassifier(max_depth=3, random_state=0).fit(codes, y)
+    message = (
+        "X has columns that are not numeric: ['size'] (categorical dtype: a "
+        "perturbed value would name no category). Attacks perturb numeric input "
+        "only, so attack the model that takes the rows after encoding. For a "
+        "Pipeline pipe whose first steps encode these columns, attack pipe[-1] "
+        "on pipe[:-1].transform(X)."
+    )
+
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        generate_adversarial(model, frame, y, eps=0.1)
 
 
 def test_string_column_rejected_before_attack(mixed_frame_pipeline):

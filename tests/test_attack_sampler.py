@@ -20,6 +20,7 @@ from sklearn.utils.estimator_checks import (
 )
 
 from sklearn_distill import DistillationClassifier
+from sklearn_distill._compat import InvalidParameterError
 from sklearn_distill.adversarial import AttackSampler, generate_adversarial
 
 SAMPLERS = [
@@ -133,6 +134,75 @@ def test_text_column_rejected_with_placement_advice(binary_data):
     sampler = AttackSampler(n_samples=10, random_state=0)
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
         sampler.fit_resample(frame, y)
+
+
+@pytest.mark.parametrize(
+    "categories",
+    [[0, 1, 2], ["small", "medium", "large"]],
+    ids=["integer", "string"],
+)
+def test_categorical_column_rejected_with_placement_advice(binary_data, categories):
+    X, y = binary_data
+    size = pd.Categorical(np.resize(categories, X.shape[0]), categories=categories)
+    frame = pd.DataFrame(X, columns=list("abcd")).assign(size=size)
+    message = (
+        "X has columns that are not numeric: ['size'] (categorical dtype: a "
+        "perturbed value would name no category). Attacks perturb numeric input "
+        "only, so place the sampler after the step that encodes these columns, "
+        "as in Pipeline([('encode', encoder), ('attack', AttackSampler()), "
+        "('model', model)])."
+    )
+    sampler = AttackSampler(n_samples=10, random_state=0)
+
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        sampler.fit_resample(frame, y)
+
+    assert not hasattr(sampler, "estimator_")
+
+
+def test_bool_n_samples_rejected(binary_data):
+    X, y = binary_data
+    message = (
+        "The 'n_samples' parameter of AttackSampler must be a float in the range "
+        "(0.0, inf). Got True instead."
+    )
+    sampler = AttackSampler(n_samples=True, random_state=0)
+
+    with pytest.raises(InvalidParameterError, match=f"^{re.escape(message)}$"):
+        sampler.fit_resample(X, y)
+
+
+@pytest.mark.parametrize(
+    "clip_values, features",
+    [((np.nan, 1.0), "[0, 1, 2, 3]"), ((0.0, [1.0, 1.0, np.nan, 1.0]), "[2]")],
+)
+def test_nan_clip_values_rejected(binary_data, clip_values, features):
+    X, y = binary_data
+    message = (
+        f"clip_values contains NaN for features {features}. Pass numbers, with "
+        "-np.inf or np.inf for a side without a bound."
+    )
+    sampler = AttackSampler(clip_values=clip_values, random_state=0)
+
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        sampler.fit_resample(X, y)
+
+    assert not hasattr(sampler, "clip_values_")
+    assert not hasattr(sampler, "estimator_")
+
+
+def test_text_clip_values_rejected(binary_data):
+    X, y = binary_data
+    message = (
+        "clip_values contains values that are not numbers: ('0', '1'). Pass a "
+        "pair (low, high) of numbers or of arrays of numbers, one per feature."
+    )
+    sampler = AttackSampler(clip_values=("0", "1"), random_state=0)
+
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        sampler.fit_resample(X, y)
+
+    assert not hasattr(sampler, "clip_values_")
     assert not hasattr(sampler, "sample_indices_")
 
 

@@ -12,6 +12,8 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.exceptions import DataConversionWarning
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 from skorch import NeuralNetClassifier
 
@@ -688,6 +690,52 @@ def test_report_rejects_string_column(mixed_frame_pipeline):
 
     with pytest.raises(ValueError, match=f"^{re.escape(NON_NUMERIC_MESSAGE)}$"):
         robustness_report(pipe, X, y, attacks=["hopskipjump"], eps=[0.1])
+
+
+@pytest.mark.parametrize(
+    "categories", [[0, 1, 2], ["s", "m", "l"]], ids=["integer", "string"]
+)
+def test_report_rejects_categorical_column(tree_data, categories):
+    tree, X, y = tree_data
+    size = pd.Categorical(np.resize(categories, X.shape[0]), categories=categories)
+    frame = pd.DataFrame(X, columns=["a", "b"]).assign(size=size)
+    message = (
+        "X has columns that are not numeric: ['size'] (categorical dtype: a "
+        "perturbed value would name no category). Attacks perturb numeric input "
+        "only, so attack the model that takes the rows after encoding. For a "
+        "Pipeline pipe whose first steps encode these columns, attack pipe[-1] "
+        "on pipe[:-1].transform(X)."
+    )
+
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        robustness_report(tree, frame, y, eps=[0.1])
+
+
+@pytest.mark.parametrize(
+    "make_model",
+    [
+        lambda: TemperatureNetClassifier(max_epochs=5, train_split=None, verbose=0),
+        lambda: make_pipeline(StandardScaler(), LogisticRegression()),
+    ],
+    ids=["net", "pipeline"],
+)
+def test_report_on_model_fitted_on_dataframe(binary_data, make_model):
+    X, y = binary_data
+    frame = pd.DataFrame(X, columns=list("abcd"))
+    torch.manual_seed(0)
+    model = make_model().fit(frame, y)
+
+    # Any warning, such as scikit-learn's one about missing feature names,
+    # fails the test.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        report = robustness_report(
+            model, frame, y, eps=[0.1], check_masking=False, random_state=0
+        )
+
+    table = accuracy_table(report)
+    assert table[("clean", 0.0)] == np.mean(model.predict(frame) == y)
+    assert table[("worst_case", 0.1)] <= table[("clean", 0.0)]
 
 
 def test_report_on_encoded_rows_of_pipeline(mixed_frame_pipeline):

@@ -219,6 +219,25 @@ def test_distillation_rejects_nan_transfer_bounds(data):
 
 
 @pytest.mark.parametrize("cls", SAMPLER_CLASSES)
+@pytest.mark.parametrize(
+    "bounds", [("0", "1"), (0.0, ["1", "1"])], ids=["both_text", "high_text"]
+)
+def test_sampler_rejects_text_bounds(cls, bounds, data):
+    X, y = data
+    sampler = cls(bounds=bounds, random_state=0)
+    message = (
+        f"bounds contains values that are not numbers: {bounds!r}. Pass a pair "
+        "(low, high) of numbers or of arrays of numbers, one per feature."
+    )
+
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        sampler.fit_resample(X[:, :2], y)
+
+    assert not hasattr(sampler, "n_features_in_")
+    assert not hasattr(sampler, "feature_bounds_")
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES)
 @pytest.mark.parametrize("bounds", [(-np.inf, np.inf), (0.0, np.inf)])
 def test_sampler_accepts_infinite_bounds(cls, bounds, data):
     X, y = data
@@ -297,6 +316,33 @@ def test_sampler_rejected_refit_keeps_fit(cls, data):
     assert sampler.n_features_in_ == fitted["n_features_in_"]
     np.testing.assert_array_equal(sampler.feature_bounds_, fitted["feature_bounds_"])
     np.testing.assert_array_equal(sampler.sample_indices_, fitted["sample_indices_"])
+
+
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES)
+@pytest.mark.parametrize(
+    "categories", [[0, 1, 2], ["s", "m", "l"]], ids=["integer", "string"]
+)
+def test_sampler_rejects_categorical_column(cls, categories):
+    X = pd.DataFrame(
+        {
+            "weight": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+            "size": pd.Categorical(categories * 2, categories=categories),
+        }
+    )
+    y = np.array([0, 0, 0, 1, 1, 1])
+    sampler = cls(random_state=0)
+    message = (
+        "X has columns that are not numeric: ['size'] (categorical dtype: a "
+        "perturbed value would name no category). Transfer samplers perturb "
+        "numeric input only, so place the sampler after the step that encodes "
+        "these columns, as in imblearn.pipeline.make_pipeline(encoder, "
+        f"{cls.__name__}(), model)."
+    )
+
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        sampler.fit_resample(X, y)
+
+    assert not hasattr(sampler, "n_features_in_")
 
 
 @pytest.mark.parametrize("cls", SAMPLER_CLASSES)

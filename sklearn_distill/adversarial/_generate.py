@@ -27,11 +27,26 @@ CHUNK_SIZES = {"fgsm": 256, "pgd": 256, "decision_tree": 1024}
 #: Rows per chunk for the attacks missing from `CHUNK_SIZES`.
 DEFAULT_CHUNK_SIZE = 32
 
+
+class NonBoolInterval(Interval):
+    """Parameter constraint of an :class:`Interval` that rejects bool.
+
+    scikit-learn 1.9's ``Interval(Integral, ...)`` and ``Interval(Real, ...)``
+    accept True and False as 1 and 0, because Python counts bool as an int.
+    """
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, bool) and super().is_satisfied_by(val)
+
+
 ATTACK_CONSTRAINTS = [
     StrOptions({"auto", *_art.ATTACKS}),
     HasMethods(["generate"]),
 ]
-NORM_CONSTRAINTS = [StrOptions({"inf"}), Interval(Integral, 1, 2, closed="both")]
+NORM_CONSTRAINTS = [
+    StrOptions({"inf"}),
+    NonBoolInterval(Integral, 1, 2, closed="both"),
+]
 
 
 @dataclass

@@ -8,6 +8,8 @@ float64 could otherwise step half a float32 unit outside the ball.
 
 import numpy as np
 
+from .._input_checks import check_bounds_not_nan, check_numeric_bounds
+
 NORMS = ("inf", 1, 2)
 
 # Maximum number of times a too-long perturbation, or an L-infinity bound, is
@@ -41,14 +43,16 @@ def clip_bounds(clip_values, X):
     Raises
     ------
     ValueError
-        If `clip_values` is not a pair, does not broadcast to the number of
-        features, or has a minimum above a maximum.
+        If `clip_values` is not a pair, contains NaN or values that are not
+        numbers, does not broadcast to the number of features, or has a
+        minimum above a maximum.
     """
     n_features = X.shape[1]
     if clip_values is None:
         low, high = X.min(axis=0), X.max(axis=0)
     else:
         low, high = _unpack_pair(clip_values)
+        check_numeric_bounds(clip_values, "clip_values")
 
     try:
         low = np.broadcast_to(np.asarray(low, dtype=np.float64), (n_features,))
@@ -60,6 +64,7 @@ def clip_bounds(clip_values, X):
             f"{np.shape(high)}."
         ) from exc
 
+    check_bounds_not_nan(low, high, "clip_values")
     inverted = np.flatnonzero(low > high)
     if inverted.size:
         raise ValueError(

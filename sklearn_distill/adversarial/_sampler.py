@@ -19,7 +19,12 @@ from .._input_checks import (
 )
 from .._skorch_detect import is_skorch_net
 from .._teacher import fill_random_states, is_frozen
-from ._generate import ATTACK_CONSTRAINTS, NORM_CONSTRAINTS, run_attack
+from ._generate import (
+    ATTACK_CONSTRAINTS,
+    NORM_CONSTRAINTS,
+    NonBoolInterval,
+    run_attack,
+)
 from ._projection import clip_bounds
 
 #: Depth of the decision tree fitted as surrogate when no estimator is given.
@@ -171,7 +176,7 @@ class AttackSampler(BaseSampler):
         "eps": [Interval(Real, 0, None, closed="neither")],
         "norm": NORM_CONSTRAINTS,
         # An integer is a count and a float a multiple; see _count_per_class.
-        "n_samples": [Interval(Real, 0, None, closed="neither")],
+        "n_samples": [NonBoolInterval(Real, 0, None, closed="neither")],
         "class_share": [dict, StrOptions({"balanced"}), None],
         "clip_values": [tuple, None],
         "random_state": ["random_state"],
