@@ -1,5 +1,6 @@
 """The distillation meta-estimator."""
 
+import contextlib
 import functools
 import sys
 from numbers import Integral, Real
@@ -129,6 +130,19 @@ def _seed_torch_for_skorch(fit):
     return seeded_fit
 
 
+def _seeded_skorch_fit(student, seed):
+    """Seed torch's generators for a skorch `student`'s fit, unless `seed` is None.
+
+    The package's nets seed themselves from their ``random_state``, so
+    `seed` is None for them, and for every student other than a skorch net.
+    """
+    if seed is None:
+        return contextlib.nullcontext()
+    from .neural._skorch import seeded_torch
+
+    return seeded_torch(seed, device=student.device)
+
+
 class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """Train a student classifier on a teacher's temperature-softened outputs.
 
@@ -254,8 +268,11 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         reproducible. Parameters that are already set are kept. When the
         teacher or the student is a skorch net, it also seeds torch's global
         generator during :meth:`fit`, which initialises the net's weights,
-        and restores that generator's state afterwards. None leaves every
-        component's randomness as it is.
+        and restores that generator's state afterwards. A skorch student
+        without a ``random_state`` parameter is initialised and trained with
+        torch's generators seeded by a seed drawn from `random_state`, so it
+        does not depend on `n_jobs`. None leaves every component's
+        randomness as it is.
 
     Attributes
     ----------
@@ -417,7 +434,9 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         splitter = check_teacher_cv(self.teacher_cv, y)
         teacher_params = self._teacher_fit_params(sample_weight, fit_params)
 
-        teacher, student, sampler, transfer_samplers = self._seeded_components()
+        teacher, student, sampler, transfer_samplers, student_seed = (
+            self._seeded_components()
+        )
 
         X_teacher, y_teacher = _teacher_inputs(teacher, X, y, y_encoded)
         teacher = self._fit_teacher(
@@ -438,17 +457,18 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         rows = self._add_transfer_rows(transfer_samplers, rows, y)
         self.soft_targets_ = rows.soft_targets
 
-        self.student_ = fit_student(
-            student,
-            rows.X,
-            rows.targets,
-            sample_weight=rows.sample_weight,
-            class_weight=self._student_class_weights(y, sample_weight),
-            soft_targets=rows.soft_targets,
-            y_encoded=rows.y_encoded,
-            alpha=self.alpha,
-            temperature=self.temperature,
-        )
+        with _seeded_skorch_fit(student, student_seed):
+            self.student_ = fit_student(
+                student,
+                rows.X,
+                rows.targets,
+                sample_weight=rows.sample_weight,
+                class_weight=self._student_class_weights(y, sample_weight),
+                soft_targets=rows.soft_targets,
+                y_encoded=rows.y_encoded,
+                alpha=self.alpha,
+                temperature=self.temperature,
+            )
         return self
 
     def compute_soft_targets(self, X):
@@ -708,12 +728,15 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
     def _seeded_components(self):
         """Clone the teacher, student and samplers and fill their unset seeds.
 
-        Returns the teacher, the student, the sampler (or None) and the list
-        of transfer-set samplers.
+        Returns the teacher, the student, the sampler (or None), the list
+        of transfer-set samplers and the seed of torch's generators for the
+        fit of a skorch student without a ``random_state`` parameter (or
+        None).
         """
         random_state = check_random_state(self.random_state)
         teacher = clone(self.teacher)
         student = clone(self.student)
+        student_seed = None
         sampler = None if self.sampler is None else clone(self.sampler)
         transfer_samplers = [
             clone(transfer_sampler) for transfer_sampler in as_list(self.transfer_set)
@@ -727,7 +750,10 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             for resampler in [sampler, *transfer_samplers]:
                 if resampler is not None:
                     fill_random_states(resampler, random_state)
-        return teacher, student, sampler, transfer_samplers
+            is_skorch_student = student_kind(student) == "skorch_net"
+            if is_skorch_student and "random_state" not in student.get_params():
+                student_seed = random_state.randint(np.iinfo(np.int32).max)
+        return teacher, student, sampler, transfer_samplers, student_seed
 
     def _training_log_scores(self, teacher, X, y, teacher_params, splitter):
         """Score the training rows in sample or, with `splitter`, out of fold."""

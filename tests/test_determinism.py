@@ -23,6 +23,11 @@ from sklearn_distill import DistillationClassifier
 from sklearn_distill.adversarial import AttackSampler
 from sklearn_distill.cleaning import LabelNoiseCleaner, OutlierFilter
 from sklearn_distill.metrics import robustness_report
+from sklearn_distill.neural import (
+    AdversarialNetBinaryClassifier,
+    AdversarialNetClassifier,
+    TemperatureNetClassifier,
+)
 from sklearn_distill.transfer import (
     GaussianNoiseSampler,
     InterpolationSampler,
@@ -126,6 +131,109 @@ def test_cross_val_predict_same_for_any_n_jobs(binary_data):
     serial = cross_val_predict(model, X, y, cv=3, method="predict_proba")
     parallel = cross_val_predict(model, X, y, cv=3, method="predict_proba", n_jobs=2)
     np.testing.assert_array_equal(parallel, serial)
+
+
+NET_PARAMS = {
+    "max_epochs": 2,
+    "verbose": 0,
+    "train_split": None,
+    "module__hidden_layer_sizes": (8,),
+}
+
+# The package's nets, each made with its own parameters.
+PACKAGE_NETS = {
+    "adversarial": lambda **params: AdversarialNetClassifier(
+        max_iter=2, **NET_PARAMS, **params
+    ),
+    "adversarial-binary": lambda **params: AdversarialNetBinaryClassifier(
+        max_iter=2, **NET_PARAMS, **params
+    ),
+    "temperature": lambda **params: TemperatureNetClassifier(**NET_PARAMS, **params),
+}
+
+
+def _string_label_data():
+    X = np.random.RandomState(0).rand(40, 4)
+    y = np.where(X[:, 0] > 0.5, "yes", "no")
+    return X, y
+
+
+@pytest.mark.parametrize("name", list(PACKAGE_NETS))
+def test_seeded_net_student_repeats_fit(name):
+    X, y = _string_label_data()
+    probas = []
+    # The student's random_state alone must fix its weights, whatever the
+    # state of torch's global generator.
+    for global_seed in (1, 2):
+        torch.manual_seed(global_seed)
+        model = DistillationClassifier(
+            LogisticRegression(), PACKAGE_NETS[name](random_state=0)
+        )
+        probas.append(model.fit(X, y).predict_proba(X))
+
+    np.testing.assert_array_equal(probas[1], probas[0])
+
+
+@pytest.mark.parametrize("student_name", ["package-net", "plain-skorch-net"])
+def test_net_student_same_for_any_n_jobs(student_name):
+    X, y = _string_label_data()
+    students = {
+        "package-net": PACKAGE_NETS["adversarial"](),
+        "plain-skorch-net": _net(module__n_features=4),
+    }
+    probas = []
+    for n_jobs in (1, 2):
+        # Fold teachers fitted in this process score their rows here, and
+        # in other processes with n_jobs=2.
+        model = DistillationClassifier(
+            PACKAGE_NETS["temperature"](),
+            students[student_name],
+            teacher_cv=3,
+            random_state=0,
+            n_jobs=n_jobs,
+        )
+        probas.append(model.fit(X, y).predict_proba(X))
+
+    np.testing.assert_array_equal(probas[1], probas[0])
+
+
+@pytest.mark.parametrize("random_state", [0, 1])
+def test_plain_skorch_student_ignores_teacher_draws(random_state):
+    X, y = _string_label_data()
+    probas = []
+    # Each epoch of the teacher draws the order of its rows from torch's
+    # global generator. With alpha=0 the student learns the labels alone,
+    # so only its seed, drawn from random_state, decides its predictions.
+    for teacher_epochs in (1, 3):
+        model = DistillationClassifier(
+            _net(max_epochs=teacher_epochs),
+            _net(),
+            alpha=0.0,
+            random_state=random_state,
+        )
+        probas.append(model.fit(X, y).predict_proba(X))
+
+    np.testing.assert_array_equal(probas[1], probas[0])
+
+
+@pytest.mark.parametrize("student_name", ["package-net", "plain-skorch-net"])
+def test_distilled_net_predict_keeps_global_generator(student_name):
+    X, y = _string_label_data()
+    students = {
+        "package-net": PACKAGE_NETS["adversarial"](),
+        "plain-skorch-net": _net(),
+    }
+    model = DistillationClassifier(
+        PACKAGE_NETS["temperature"](), students[student_name], random_state=0
+    ).fit(X, y)
+    torch.manual_seed(1)
+    state = torch.random.get_rng_state()
+
+    model.predict_proba(X)
+    model.predict(X)
+    model.compute_soft_targets(X)
+
+    assert torch.equal(torch.random.get_rng_state(), state)
 
 
 def _training_inputs(binary_data):

@@ -12,6 +12,7 @@ from sklearn.exceptions import NotFittedError
 from skorch.callbacks import LRScheduler
 from skorch.dataset import Dataset
 
+from sklearn_distill._compat import InvalidParameterError
 from sklearn_distill.neural import (
     AdversarialNetBinaryClassifier,
     AdversarialNetClassifier,
@@ -564,6 +565,111 @@ def test_random_state_rejects_numpy_generator(binary_data):
     )
     with pytest.raises(ValueError, match=msg):
         net.fit(X, y)
+
+
+@pytest.mark.parametrize("net_class, n_outputs", ALL_NETS)
+def test_random_state_accepts_numpy_integer(binary_data, net_class, n_outputs):
+    X, y = binary_data
+    # GridSearchCV over np.arange(2) passes its values as np.int64.
+    numpy_seeded = _mlp_net(net_class, random_state=np.int64(3)).fit(X, y)
+    int_seeded = _mlp_net(net_class, random_state=3).fit(X, y)
+
+    np.testing.assert_array_equal(
+        numpy_seeded.predict_proba(X), int_seeded.predict_proba(X)
+    )
+
+
+@pytest.mark.parametrize("net_class, n_outputs", ALL_NETS)
+@pytest.mark.parametrize("random_state", [True, False])
+def test_random_state_rejects_bool(binary_data, net_class, n_outputs, random_state):
+    X, y = binary_data
+    net = _mlp_net(net_class, random_state=random_state)
+
+    msg = (
+        f"The 'random_state' parameter of {net_class.__name__} must be an int "
+        "in the range [0, 9223372036854775807] or None. Got "
+        f"{random_state!r} instead."
+    )
+    with pytest.raises(InvalidParameterError, match=f"^{re.escape(msg)}$"):
+        net.fit(X, y)
+
+
+@pytest.mark.parametrize("net_class, n_outputs", ALL_NETS)
+@pytest.mark.parametrize("method", ["predict_proba", "predict", "forward"])
+def test_inference_keeps_global_generator(binary_data, net_class, n_outputs, method):
+    X, y = binary_data
+    net = _mlp_net(net_class).fit(X, y)
+    torch.manual_seed(1)
+    state = torch.random.get_rng_state()
+
+    getattr(net, method)(X)
+
+    assert torch.equal(torch.random.get_rng_state(), state)
+
+
+def test_training_forward_uses_global_generator(binary_data):
+    X, y = binary_data
+    module = torch.nn.Sequential(torch.nn.Dropout(0.5), torch.nn.Linear(4, 2))
+    net = _mlp_net(TemperatureNetClassifier, module=module).fit(X, y)
+    torch.manual_seed(1)
+    state = torch.random.get_rng_state()
+
+    net.forward(X, training=True)
+
+    # Dropout in training mode draws its masks from the global generator.
+    assert not torch.equal(torch.random.get_rng_state(), state)
+
+
+@pytest.mark.parametrize("net_class, n_outputs", ALL_NETS)
+def test_warm_start_rejects_new_feature_count(binary_data, net_class, n_outputs):
+    X, y = binary_data
+    net = _net(net_class, n_outputs, warm_start=True).fit(X, y)
+    wider = np.hstack([X, X[:, :2]])
+
+    msg = (
+        f"{net_class.__name__} was fitted on rows of 4 features, and "
+        "warm_start=True keeps its module, but the rows of X have 6 features. "
+        "Set warm_start=False to build a new module, or pass X with the 4 "
+        "features of the previous fit."
+    )
+    with pytest.raises(ValueError, match=f"^{re.escape(msg)}$"):
+        net.fit(wider, y)
+    # The net still describes the module that it kept.
+    assert net.n_features_in_ == 4
+    assert net.predict_proba(X).shape == (60, 2)
+
+
+@pytest.mark.parametrize("net_class, n_outputs", ALL_NETS)
+def test_warm_start_keeps_fitted_feature_names(binary_data, net_class, n_outputs):
+    X, y = binary_data
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    net = _net(net_class, n_outputs, warm_start=True).fit(frame, y)
+    wider = frame.assign(e=frame["a"])
+
+    with pytest.raises(ValueError, match="warm_start=True keeps its module"):
+        net.fit(wider, y)
+
+    assert net.feature_names_in_.tolist() == ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize("net_class, n_outputs", ALL_NETS)
+def test_refit_without_warm_start_takes_new_features(binary_data, net_class, n_outputs):
+    X, y = binary_data
+    wider = np.hstack([X, X[:, :2]])
+    net = net_class(
+        torch.nn.Linear,
+        module__in_features=4,
+        module__out_features=n_outputs,
+        max_epochs=1,
+        train_split=None,
+        verbose=0,
+    ).fit(X, y)
+
+    net.set_params(module__in_features=6).fit(wider, y)
+
+    assert net.n_features_in_ == 6
+    assert net.module_.in_features == 6
+    assert net.predict_proba(wider).shape == (60, 2)
 
 
 @pytest.mark.parametrize("method", ["predict", "predict_proba", "score"])

@@ -15,6 +15,7 @@ from skorch.callbacks import Callback, EpochScoring
 from skorch.utils import to_numpy
 
 from sklearn_distill import DistillationClassifier
+from sklearn_distill._compat import InvalidParameterError
 from sklearn_distill.neural import (
     AdversarialNetClassifier,
     DistillationLoss,
@@ -412,6 +413,36 @@ def test_grid_search_over_net_parameters(binary_data):
     assert best.student_.criterion_.temperature == search.best_params_["temperature"]
     # The searched template is never fitted; each candidate got a fresh net.
     assert not hasattr(model.student, "module_")
+
+
+def test_grid_search_over_student_seed(binary_data):
+    X, y = binary_data
+    student = AdversarialNetClassifier(
+        max_iter=1, max_epochs=1, train_split=None, verbose=0
+    )
+    model = DistillationClassifier(DecisionTreeClassifier(random_state=0), student)
+    # ParameterGrid passes the values of np.arange as np.int64.
+    grid = {"student__random_state": np.arange(2)}
+
+    search = GridSearchCV(model, grid, cv=StratifiedKFold(2)).fit(X, y)
+
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    assert search.best_estimator_.student_.random_state in (0, 1)
+
+
+def test_student_rejects_bool_random_state(binary_data):
+    X, y = binary_data
+    student = AdversarialNetClassifier(
+        random_state=True, max_iter=1, max_epochs=1, train_split=None, verbose=0
+    )
+    model = DistillationClassifier(DecisionTreeClassifier(random_state=0), student)
+
+    msg = (
+        "The 'random_state' parameter of AdversarialNetClassifier must be an "
+        "int in the range [0, 9223372036854775807] or None. Got True instead."
+    )
+    with pytest.raises(InvalidParameterError, match=f"^{re.escape(msg)}$"):
+        model.fit(X, y)
 
 
 def test_refit_reinitialises_net(binary_data):

@@ -85,6 +85,21 @@ def test_teacher_soft_targets_from_logits(binary_data):
     assert not np.allclose(model.soft_targets_, soften(floored, 100.0), atol=1e-3)
 
 
+def test_teacher_scoring_keeps_global_generator(binary_data):
+    X, y = binary_data
+    teacher = _frozen_net(
+        NeuralNetClassifier, ScaledLinear, X, y, criterion=torch.nn.CrossEntropyLoss
+    )
+    model = DistillationClassifier(teacher, DecisionTreeClassifier(random_state=0))
+    state = torch.random.get_rng_state()
+
+    # Scoring the training rows is the only use of torch during this fit.
+    model.fit(X, y)
+    model.compute_soft_targets(X)
+
+    assert torch.equal(torch.random.get_rng_state(), state)
+
+
 def test_teacher_fitted_inside(binary_data):
     X, y = binary_data
     teacher = NeuralNetClassifier(

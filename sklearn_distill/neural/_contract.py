@@ -10,7 +10,6 @@ positions before skorch receives them. It also adds ``sample_weight`` to
 
 import math
 from collections.abc import Mapping
-from contextlib import contextmanager
 from functools import partial
 from numbers import Integral, Real
 
@@ -36,7 +35,7 @@ from .._input_checks import check_sample_weight_shape, check_sample_weight_value
 from .._labels import check_label_types, encode_labels, label_positions
 from ._loss import DistillationLoss
 from ._modules import MLPModule, builds_mlp_module, missing_mlp_dimensions
-from ._skorch import scale_to_unit_mean
+from ._skorch import restored_torch_generators, scale_to_unit_mean, seeded_torch
 
 #: Keys of the dict in which ``fit`` carries the rows of ``X`` and their
 #: weights through skorch's dataset, validation split and data loader.
@@ -54,9 +53,17 @@ SKORCH_CONSTRAINTS = {
     "batch_size": [Interval(Integral, 1, None, closed="left"), Options(Integral, {-1})],
 }
 
+
+class _IntegerInterval(Interval):
+    """An Interval of integers that rejects bool, which is an Integral too."""
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, bool) and super().is_satisfied_by(val)
+
+
 #: Constraints of the parameters that the mixin adds to skorch's.
 CONTRACT_CONSTRAINTS = {
-    "random_state": [Interval(Integral, 0, 2**63 - 1, closed="both"), None],
+    "random_state": [_IntegerInterval(Integral, 0, 2**63 - 1, closed="both"), None],
 }
 
 
@@ -380,7 +387,6 @@ class _EstimatorContractMixin:
         self.n_iter_ = len(self.history)
         return self
 
-    @contextmanager
     def _seeded_generators(self):
         """Seed torch's generators with ``random_state`` inside the block.
 
@@ -390,22 +396,7 @@ class _EstimatorContractMixin:
         the module's initial weights, the order of shuffled training rows,
         dropout masks and the random starts of PGD.
         """
-        seed = getattr(self, "random_state", None)
-        if seed is None:
-            yield
-            return
-
-        # NOTE: torch's global generators are shared by all threads, so a
-        # thread that draws from them during a seeded fit changes the fit's
-        # random numbers and receives seeded ones itself.
-        cuda_index = _cuda_device_index(self.device)
-        cuda_devices = [] if cuda_index is None else [cuda_index]
-        with torch.random.fork_rng(devices=cuda_devices, device_type="cuda"):
-            torch.random.default_generator.manual_seed(seed)
-            if cuda_index is not None:
-                # NOTE: this CUDA branch has not yet run on a GPU.
-                torch.cuda.default_generators[cuda_index].manual_seed(seed)
-            yield
+        return seeded_torch(self.random_state, device=self.device)
 
     def _train(self, X, y, sample_weight, *, routing_method, fit_params):
         """Run skorch's training loop, with `sample_weight` in the batches only."""
@@ -457,8 +448,42 @@ class _EstimatorContractMixin:
         -------
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities, in the order of ``classes_``.
+
+        Notes
+        -----
+        torch's global generators are restored afterwards, so a prediction
+        leaves the caller's random numbers unchanged. A module that draws
+        random numbers at inference gets the same ones on every call that
+        starts from the same generator state.
         """
-        return super().predict_proba(self._validate_predict_data(X))
+        X = self._validate_predict_data(X)
+        with restored_torch_generators(device=self.device):
+            return super().predict_proba(X)
+
+    def forward(self, X, training=False, device="cpu"):
+        """Return the module's output on all rows of `X`, as a tensor.
+
+        With ``training=False``, torch's global generators are restored
+        afterwards, as in ``predict_proba``.
+
+        Parameters
+        ----------
+        X : array-like, dict, Dataset or torch.Tensor
+            Rows, passed to skorch unchanged.
+        training : bool, default=False
+            Whether to run the module in training mode, with gradients.
+        device : str or torch.device or None, default="cpu"
+            Device of the returned tensor; None keeps the module's device.
+
+        Returns
+        -------
+        y_infer : torch.Tensor or tuple of torch.Tensor
+            The output of the module.
+        """
+        if training:
+            return super().forward(X, training=training, device=device)
+        with restored_torch_generators(device=self.device):
+            return super().forward(X, training=training, device=device)
 
     def predict(self, X):
         """Return the predicted class of the rows of `X`.
@@ -607,6 +632,11 @@ class _EstimatorContractMixin:
         if y is not None and not self._takes_packed_targets():
             # Before validate_data, which turns [1, "a"] into ["1", "a"].
             check_label_types(y)
+        previous_features = {
+            name: value
+            for name, value in vars(self).items()
+            if name in ("n_features_in_", "feature_names_in_")
+        }
         X, y = validate_data(
             self,
             X,
@@ -623,13 +653,41 @@ class _EstimatorContractMixin:
                 y_encoded = self._encode_labels(y, reset=reset, classes=classes)
                 y = self._convert_labels(y_encoded)
             self._check_module_sizes(X)
+            if reset:
+                self._check_kept_module_features(X)
         except ValueError:
-            # validate_data recorded the features of data that fit rejects.
+            # validate_data recorded the features of data that fit rejects,
+            # so the features of the previous fit are put back.
             if reset:
                 vars(self).pop("n_features_in_", None)
                 vars(self).pop("feature_names_in_", None)
+                vars(self).update(previous_features)
             raise
         return X, y, sample_weight
+
+    def _check_kept_module_features(self, X):
+        """Raise if ``warm_start`` keeps a module built for another number of features.
+
+        ``fit`` rebuilds a module built from :class:`MLPModule` when the
+        number of features changes, and keeps any other module.
+        """
+        data_dimensions = getattr(self, "_data_dimensions", None)
+        if not self.warm_start or not self.initialized_ or data_dimensions is None:
+            return
+        if builds_mlp_module(self) and isinstance(self.module_, MLPModule):
+            return
+
+        n_fitted_features = data_dimensions[0]
+        n_features = math.prod(X.shape[1:])
+        if n_features == n_fitted_features:
+            return
+        raise ValueError(
+            f"{type(self).__name__} was fitted on rows of {n_fitted_features} "
+            f"features, and warm_start=True keeps its module, but the rows of X "
+            f"have {n_features} features. Set warm_start=False to build a new "
+            f"module, or pass X with the {n_fitted_features} features of the "
+            "previous fit."
+        )
 
     def _check_module_sizes(self, X):
         """Raise if MLPModule sizes set through ``module__*`` differ from the data."""
@@ -785,18 +843,6 @@ class _EstimatorContractMixin:
                 f"as module__out_features={n_classes} for torch.nn.Linear, or "
                 "use the default module, MLPModule, whose output size fit sets."
             )
-
-
-def _cuda_device_index(device):
-    """Return the index of the CUDA device `device`, or None for another device."""
-    if device is None:
-        return None
-    device = torch.device(device)
-    if device.type != "cuda":
-        return None
-    if device.index is None:
-        return torch.cuda.current_device()
-    return device.index
 
 
 def _check_no_weights_for(X, sample_weight):

@@ -7,6 +7,7 @@ skorch's stratified validation split and ``classes_`` use the hard labels. A
 skorch teacher is scored from its module's logits.
 """
 
+from contextlib import contextmanager
 from functools import partial
 
 import numpy as np
@@ -31,6 +32,11 @@ def fit_skorch_student(
     student, X, soft_targets, y_encoded, *, alpha, temperature, sample_weight=None
 ):
     """Fit a skorch net in place on soft targets and labels with DistillationLoss.
+
+    A student with a ``random_state`` parameter, such as the package's nets,
+    is initialised, probed and trained with torch's generators seeded by it,
+    and the generators are restored afterwards. Any other student draws from
+    torch's global generators.
 
     Parameters
     ----------
@@ -80,20 +86,100 @@ def fit_skorch_student(
     targets = distillation_targets(teacher_log_scores, y_encoded, sample_weight)
 
     _configure_criterion(student, alpha, temperature, input_type)
-    student.initialize()
-    _score_on_hard_labels(student)
-    # A module whose criterion expects probabilities but that returns other
-    # values would train on clipped outputs, so it is rejected before training.
-    # So is a module of the wrong width: DistillationLoss reads the layout of
-    # the targets from the number of module outputs.
-    logits = skorch_logits(student, _safe_indexing(X, np.arange(min(64, X.shape[0]))))
-    _check_output_width(logits, soft_targets.shape[1])
+    with seeded_torch(_own_seed(student), device=student.device):
+        student.initialize()
+        _score_on_hard_labels(student)
+        # A module whose criterion expects probabilities but that returns other
+        # values would train on clipped outputs, so it is rejected before
+        # training. So is a module of the wrong width: DistillationLoss reads
+        # the layout of the targets from the number of module outputs.
+        probe_rows = _safe_indexing(X, np.arange(min(64, X.shape[0])))
+        _check_output_width(skorch_logits(student, probe_rows), soft_targets.shape[1])
 
-    student.partial_fit(
-        Dataset(as_float32(X), targets), _split_labels(student, y_encoded)
-    )
+        student.partial_fit(
+            Dataset(as_float32(X), targets), _split_labels(student, y_encoded)
+        )
     student.training_temperature_ = float(temperature)
     return student
+
+
+def _own_seed(student):
+    """Return the validated ``random_state`` of `student`, or None if it has none.
+
+    The package's nets check their parameters here, before the seed reaches
+    torch, because their own check runs only in ``partial_fit``.
+    """
+    if "random_state" not in student.get_params(deep=False):
+        return None
+    check_parameters = getattr(student, "_check_parameter_constraints", None)
+    if check_parameters is not None:
+        check_parameters()
+    return student.random_state
+
+
+@contextmanager
+def seeded_torch(seed, *, device=None):
+    """Seed torch's generators with `seed` inside the block and restore them after.
+
+    The global CPU generator, and that of `device` if it is a CUDA device,
+    are seeded on entry and restored on exit, so the caller's random numbers
+    are the same as without the block. A `seed` of None leaves the
+    generators untouched, so the block draws from them as usual.
+
+    Parameters
+    ----------
+    seed : int or None
+        Seed, 0 or more; a NumPy integer is converted with ``int``.
+    device : str, torch.device or None, default=None
+        Device whose generator is seeded besides the CPU's.
+    """
+    if seed is None:
+        yield
+        return
+
+    seed = int(seed)
+    with restored_torch_generators(device=device) as cuda_index:
+        torch.random.default_generator.manual_seed(seed)
+        if cuda_index is not None:
+            # NOTE: this CUDA branch has not yet run on a GPU.
+            torch.cuda.default_generators[cuda_index].manual_seed(seed)
+        yield
+
+
+@contextmanager
+def restored_torch_generators(*, device=None):
+    """Restore torch's CPU generator, and that of a CUDA `device`, after the block.
+
+    Inference runs inside this block, because skorch's data loader draws a
+    seed from the global generator on every pass. A module that draws random
+    numbers at inference gets the same ones on every call that starts from
+    the same generator state.
+
+    Yields
+    ------
+    cuda_index : int or None
+        Index of the CUDA device whose generator is restored, None for any
+        other device.
+    """
+    # NOTE: torch's global generators are shared by all threads, so a thread
+    # that draws from them inside the block changes the block's random
+    # numbers, and the restore on exit undoes its draws.
+    cuda_index = _cuda_device_index(device)
+    cuda_devices = [] if cuda_index is None else [cuda_index]
+    with torch.random.fork_rng(devices=cuda_devices, device_type="cuda"):
+        yield cuda_index
+
+
+def _cuda_device_index(device):
+    """Return the index of the CUDA device `device`, or None for another device."""
+    if device is None:
+        return None
+    device = torch.device(device)
+    if device.type != "cuda":
+        return None
+    if device.index is None:
+        return torch.cuda.current_device()
+    return device.index
 
 
 def scale_to_unit_mean(sample_weight):
@@ -153,6 +239,9 @@ def _check_output_width(logits, n_classes):
 def skorch_logits(net, X):
     """Compute a fitted skorch classifier's per-class logits as float64.
 
+    torch's global generators are restored afterwards, so scoring leaves the
+    caller's random numbers as they were.
+
     Parameters
     ----------
     net : skorch net or FrozenEstimator of one
@@ -170,7 +259,8 @@ def skorch_logits(net, X):
     """
     net = unwrap_frozen(net)
     input_type = module_output_type(net)
-    output = net.forward(as_float32(X), training=False, device="cpu")
+    with restored_torch_generators(device=net.device):
+        output = net.forward(as_float32(X), training=False, device="cpu")
     if isinstance(output, tuple):
         output = output[0]
     output = to_numpy(output).astype(np.float64)
