@@ -182,8 +182,11 @@ def _failure_names(failures):
 def check_sample_weight_shape(sample_weight, n_rows, fix="Pass one weight per row."):
     """Return `sample_weight` as a float64 array, or raise if its length is wrong.
 
-    `fix` ends the message with what the caller should do.
+    A single number weighs every row by it, as in scikit-learn. `fix` ends the
+    message with what the caller should do.
     """
+    if isinstance(sample_weight, Real) and not isinstance(sample_weight, bool):
+        return np.full(n_rows, float(sample_weight))
     weights = check_array(
         sample_weight, ensure_2d=False, dtype=np.float64, input_name="sample_weight"
     )

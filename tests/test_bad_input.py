@@ -447,6 +447,16 @@ def test_sample_weight_length_mismatch_rejected(binary_data):
     )
 
 
+def test_scalar_sample_weight_weighs_every_row(binary_data):
+    X, y = binary_data
+    weighted = _trees(random_state=0).fit(X, y, sample_weight=2.0)
+    unweighted = _trees(random_state=0).fit(X, y)
+    assert weighted.teacher_.tree_.weighted_n_node_samples[0] == 120.0
+    np.testing.assert_array_equal(
+        weighted.predict_proba(X), unweighted.predict_proba(X)
+    )
+
+
 def test_sample_weight_column_rejected(binary_data):
     X, y = binary_data
     message = (
