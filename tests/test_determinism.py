@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 import torch
 from imblearn.over_sampling import SMOTE
+from joblib.externals.loky import get_reusable_executor
 from sklearn.ensemble import (
     ExtraTreesClassifier,
     RandomForestClassifier,
@@ -195,6 +196,29 @@ def test_net_student_same_for_any_n_jobs(student_name):
         probas.append(model.fit(X, y).predict_proba(X))
 
     np.testing.assert_array_equal(probas[1], probas[0])
+
+
+def test_plain_skorch_fold_teachers_same_for_any_n_jobs():
+    X, y = _string_label_data()
+    soft_targets = []
+    for n_jobs in (1, 2):
+        # The fold teachers have no random_state, so only the seeds that
+        # DistillationClassifier gives each fold make them agree across
+        # processes.
+        model = DistillationClassifier(
+            _net(module__n_features=4),
+            DecisionTreeClassifier(max_depth=2, random_state=0),
+            teacher_cv=3,
+            random_state=0,
+            n_jobs=n_jobs,
+        )
+        soft_targets.append(model.fit(X, y).soft_targets_)
+    # NOTE: loky's reused workers, once they have trained a plain skorch net,
+    # hung a later cross_val_predict with n_jobs=2 in the same test process
+    # (cause not found), so they are shut down here.
+    get_reusable_executor().shutdown(wait=True)
+
+    np.testing.assert_array_equal(soft_targets[1], soft_targets[0])
 
 
 @pytest.mark.parametrize("random_state", [0, 1])
