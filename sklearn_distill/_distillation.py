@@ -210,7 +210,9 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         each fold must hold every class. Splitters that need groups, such as
         ``GroupKFold``, get none from ``fit``: pass their folds as a list,
         ``list(GroupKFold(5).split(X, y, groups))``. ``teacher_`` is still
-        fitted on all rows. Not allowed with a frozen teacher.
+        fitted on all rows. The folds of a skorch teacher are fitted one
+        after another, whatever `n_jobs` is. Not allowed with a frozen
+        teacher.
     sampler : sampler or None, default=None
         An imbalanced-learn sampler, such as
         :class:`~imblearn.over_sampling.SMOTE` or

@@ -12,6 +12,7 @@ from sklearn.model_selection._split import GroupsConsumerMixin
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
 
+from ._skorch_detect import contains_skorch_net
 from ._soft_targets import teacher_log_scores
 
 
@@ -38,7 +39,8 @@ def out_of_fold_log_scores(
         Parameters for the teacher's ``fit``; per-row arrays of length
         n_samples are split with the folds.
     n_jobs : int or None
-        Number of folds fitted in parallel.
+        Number of folds fitted in parallel. The folds of a skorch teacher
+        are fitted one after another.
     torch_seed : int or None, default=None
         Seed of torch's generators for the fold teachers, each fold's seed
         drawn from it, so that a skorch teacher fits the same in any process.
@@ -58,6 +60,10 @@ def out_of_fold_log_scores(
         fold_seeds = np.random.RandomState(torch_seed).randint(
             np.iinfo(np.int32).max, size=len(folds)
         )
+    if torch_seed is not None or contains_skorch_net(teacher):
+        # NOTE: skorch teachers fitted in loky worker processes hung the fit
+        # at times (cause not found), and torch uses several cores itself.
+        n_jobs = 1
     fold_scores = Parallel(n_jobs=n_jobs)(
         delayed(_score_fold)(
             teacher, X, y, train, test, classes, response_method, fit_params, seed

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 import torch
 from imblearn.over_sampling import SMOTE
-from joblib.externals.loky import get_reusable_executor
 from sklearn.ensemble import (
     ExtraTreesClassifier,
     RandomForestClassifier,
@@ -213,10 +212,6 @@ def test_plain_skorch_fold_teachers_same_for_any_n_jobs():
             n_jobs=n_jobs,
         )
         soft_targets.append(model.fit(X, y).soft_targets_)
-    # NOTE: loky's reused workers, once they have trained a plain skorch net,
-    # hung a later cross_val_predict with n_jobs=2 in the same test process
-    # (cause not found), so they are shut down here.
-    get_reusable_executor().shutdown(wait=True)
 
     np.testing.assert_array_equal(soft_targets[1], soft_targets[0])
 
