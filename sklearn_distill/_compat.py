@@ -1,10 +1,12 @@
 """The one place that imports private scikit-learn helpers.
 
-scikit-learn keeps its parameter-validation machinery in private modules. Every
-use goes through this module, so a change in scikit-learn is fixed here alone.
+scikit-learn keeps its parameter-validation machinery, and the mixin that marks
+splitters needing groups, in private modules. Every use goes through this
+module, so a change in scikit-learn is fixed here alone.
 """
 
 from sklearn.base import _fit_context
+from sklearn.model_selection._split import GroupsConsumerMixin
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -16,6 +18,7 @@ from sklearn.utils._param_validation import (
 )
 
 __all__ = [
+    "GroupsConsumerMixin",
     "HasMethods",
     "Interval",
     "InvalidParameterError",

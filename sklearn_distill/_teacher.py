@@ -8,10 +8,10 @@ from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import StratifiedKFold, check_cv
-from sklearn.model_selection._split import GroupsConsumerMixin
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples
 
+from ._compat import GroupsConsumerMixin
 from ._skorch_detect import contains_skorch_net
 from ._soft_targets import teacher_log_scores
 

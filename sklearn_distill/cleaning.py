@@ -8,8 +8,8 @@ from sklearn.base import clone
 from sklearn.ensemble import IsolationForest, RandomForestClassifier
 from sklearn.model_selection import check_cv, cross_val_predict
 from sklearn.utils import _safe_indexing
-from sklearn.utils._param_validation import HasMethods, Interval
 
+from ._compat import HasMethods, Interval
 from ._input_checks import warn_column_vector
 from ._labels import encode_labels
 

@@ -14,9 +14,9 @@ from imblearn.base import BaseSampler
 from scipy import sparse
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_array
 
+from ._compat import Interval, StrOptions
 from ._input_checks import (
     check_attack_columns,
     check_bounds_not_nan,
