@@ -110,8 +110,8 @@ def _seed_torch_for_skorch(fit):
 
     skorch nets draw their initial weights and batch order from torch's
     global generator, which no ``random_state`` parameter reaches. The
-    generator's state is restored afterwards. Folds of `teacher_cv` get
-    seeds of their own, since they may be fitted in other processes.
+    generator's state is restored afterwards. The folds of `teacher_cv`
+    with a skorch teacher are fitted in this process, so they draw from it.
     """
 
     @functools.wraps(fit)
@@ -772,18 +772,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             response_method=self.response_method,
             fit_params=teacher_params,
             n_jobs=self.n_jobs,
-            torch_seed=self._fold_torch_seed(teacher),
         )
-
-    def _fold_torch_seed(self, teacher):
-        """Return the seed of torch's generators for skorch fold teachers, or None.
-
-        Folds fitted in other processes (``n_jobs`` > 1) do not share the
-        generator that `random_state` seeds for the whole fit.
-        """
-        if self.random_state is None or not contains_skorch_net(teacher):
-            return None
-        return check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
 
     # Stages around the teacher: resampling, class weights and transfer rows.
 

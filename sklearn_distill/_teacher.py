@@ -1,6 +1,5 @@
 """Fitting the teacher and scoring rows with it, in sample or out of fold."""
 
-import contextlib
 from numbers import Integral
 
 import numpy as np
@@ -17,7 +16,7 @@ from ._soft_targets import teacher_log_scores
 
 
 def out_of_fold_log_scores(
-    teacher, X, y, *, classes, cv, response_method, fit_params, n_jobs, torch_seed=None
+    teacher, X, y, *, classes, cv, response_method, fit_params, n_jobs
 ):
     """Score every row with a teacher fitted on the folds that exclude it.
 
@@ -41,10 +40,6 @@ def out_of_fold_log_scores(
     n_jobs : int or None
         Number of folds fitted in parallel. The folds of a skorch teacher
         are fitted one after another.
-    torch_seed : int or None, default=None
-        Seed of torch's generators for the fold teachers, each fold's seed
-        drawn from it, so that a skorch teacher fits the same in any process.
-        None leaves the generators as they are.
 
     Returns
     -------
@@ -55,20 +50,16 @@ def out_of_fold_log_scores(
     folds = list(cv.split(X, y))
     _check_partition(folds, _num_samples(X))
     _check_fold_classes(folds, y)
-    fold_seeds = [None] * len(folds)
-    if torch_seed is not None:
-        fold_seeds = np.random.RandomState(torch_seed).randint(
-            np.iinfo(np.int32).max, size=len(folds)
-        )
-    if torch_seed is not None or contains_skorch_net(teacher):
+    if contains_skorch_net(teacher):
         # NOTE: skorch teachers fitted in loky worker processes hung the fit
         # at times (cause not found), and torch uses several cores itself.
+        # In this process they also draw from the generator that fit seeds.
         n_jobs = 1
     fold_scores = Parallel(n_jobs=n_jobs)(
         delayed(_score_fold)(
-            teacher, X, y, train, test, classes, response_method, fit_params, seed
+            teacher, X, y, train, test, classes, response_method, fit_params
         )
-        for (train, test), seed in zip(folds, fold_seeds, strict=True)
+        for train, test in folds
     )
 
     log_scores = np.empty((_num_samples(X), classes.shape[0]))
@@ -115,8 +106,8 @@ def _fold_rows(rows, n_samples, name):
 
 
 def _preview(rows):
-    shown = np.asarray(rows).ravel()[:5].tolist()
-    return f"{shown}{' ...' if np.size(rows) > 5 else ''}"
+    first = np.asarray(rows).ravel()[:5].tolist()
+    return f"{first}{' ...' if np.size(rows) > 5 else ''}"
 
 
 def _check_fold_classes(folds, y):
@@ -214,17 +205,14 @@ def is_frozen(teacher):
     return isinstance(teacher, FrozenEstimator)
 
 
-def _score_fold(
-    teacher, X, y, train, test, classes, response_method, fit_params, torch_seed
-):
+def _score_fold(teacher, X, y, train, test, classes, response_method, fit_params):
     fold_params = {
         name: _safe_indexing(value, train) if is_per_row(value, y) else value
         for name, value in fit_params.items()
     }
-    with _seeded_torch(torch_seed, teacher):
-        fold_teacher = clone(teacher).fit(
-            _safe_indexing(X, train), _safe_indexing(y, train), **fold_params
-        )
+    fold_teacher = clone(teacher).fit(
+        _safe_indexing(X, train), _safe_indexing(y, train), **fold_params
+    )
     # A teacher fitted after its stages is scored as itself, as teacher_ is,
     # so that a skorch net's logits are mapped to the labels.
     from ._stages import StagedTeacher
@@ -233,16 +221,6 @@ def _score_fold(
     if isinstance(fold_teacher, StagedTeacher):
         scored = fold_teacher.teacher_
     return teacher_log_scores(scored, _safe_indexing(X, test), classes, response_method)
-
-
-def _seeded_torch(seed, teacher):
-    """Seed torch's generators for the fit of a skorch `teacher`, if `seed` is set."""
-    if seed is None:
-        return contextlib.nullcontext()
-    from .neural._skorch import seeded_torch
-
-    net = getattr(teacher, "teacher", teacher)
-    return seeded_torch(seed, device=getattr(net, "device", None))
 
 
 def is_per_row(value, y):

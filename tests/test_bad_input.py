@@ -674,7 +674,7 @@ def test_teacher_cv_above_class_count_rejected(
 
 def test_teacher_cv_fold_without_class_rejected(binary_data):
     X, _ = binary_data
-    # KFold keeps the order, so the last test fold holds every row of class 1.
+    # KFold keeps the order, so the last test fold contains every row of class 1.
     y = np.array([0] * 56 + [1] * 4)
     message = (
         "Fold 4 of teacher_cv has no rows of class 1 in its training part, so its "

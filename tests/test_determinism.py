@@ -197,13 +197,12 @@ def test_net_student_same_for_any_n_jobs(student_name):
     np.testing.assert_array_equal(probas[1], probas[0])
 
 
-def test_plain_skorch_fold_teachers_same_for_any_n_jobs():
+def test_skorch_fold_teachers_ignore_n_jobs():
     X, y = _string_label_data()
     soft_targets = []
     for n_jobs in (1, 2):
-        # The fold teachers have no random_state, so only the seeds that
-        # DistillationClassifier gives each fold make them agree across
-        # processes.
+        # The fold teachers have no random_state, so only the generator that
+        # DistillationClassifier seeds makes the two fits agree.
         model = DistillationClassifier(
             _net(module__n_features=4),
             DecisionTreeClassifier(max_depth=2, random_state=0),

@@ -121,12 +121,12 @@ class AttackSampler(BaseSampler):
     ``(X, y)`` from a sampler to the next step, so sample weights cannot grow
     with the rows inside it. Pass the sampler to ``DistillationClassifier`` as
     its `sampler` or `transfer_set`, which grow the weights with the rows, or
-    call :meth:`fit_resample` with `sample_weight` outside the
-    pipeline and fit the model on the three results. With metadata routing
-    the sampler does not request `sample_weight`, so weights routed to the
-    final step of such a pipeline fail its length check rather than train it
-    on misaligned rows; a ``DistillationClassifier`` step explains the
-    fix in its error.
+    call :meth:`fit_resample` with `sample_weight` outside the pipeline and
+    fit the model on the three results. With metadata routing the sampler
+    does not request `sample_weight`. Weights routed to the final step of
+    such a pipeline therefore fail its length check rather than train it on
+    misaligned rows, and a ``DistillationClassifier`` step explains the fix
+    in its error.
 
     A DataFrame comes back with its columns and their dtypes, as from every
     imbalanced-learn sampler. In integer and bool columns the adversarial

@@ -69,8 +69,8 @@ def fit_skorch_student(
     _check_no_student_temperature(student, temperature)
     input_type = module_output_type(student)
     _check_binary_classes(student, soft_targets.shape[1])
-    # initialize() below builds the module before it sees data, so an
-    # MLPModule gets its sizes here: the number of classes is the
+    # initialize() below builds the module before any data reaches it, so an
+    # MLPModule gets its sizes here. The number of classes is the
     # distillation's, not the width of the packed targets.
     dimensions = missing_mlp_dimensions(student, X.shape[1], soft_targets.shape[1])
     if dimensions:
