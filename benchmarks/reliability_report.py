@@ -82,7 +82,7 @@ def _estimator_label(test_name, param):
     name = skorch_class.group(1) if skorch_class else estimator.split("(", 1)[0]
     components = re.findall(r"\b(teacher|student)=(\w+)", estimator)
     options = re.findall(
-        r"\b(teacher_cv|sampler|transfer_set|class_weight|temperature|alpha)=",
+        r"\b(cv|sampler|transfer_set|class_weight|temperature|alpha)=",
         estimator,
     )
     details = [f"{role}={kind}" for role, kind in sorted(components, reverse=True)]

@@ -59,10 +59,10 @@ from ._students import (
     student_predict_proba,
 )
 from ._teacher import (
-    check_teacher_cv,
     fill_random_states,
     is_frozen,
     out_of_fold_log_scores,
+    teacher_folds,
 )
 
 #: How to weight rows that a sampler adds, when `sample_weight` does not match X.
@@ -110,7 +110,7 @@ def _seed_torch_for_skorch(fit):
 
     skorch nets draw their initial weights and batch order from torch's
     global generator, which no ``random_state`` parameter reaches. The
-    generator's state is restored afterwards. The folds of `teacher_cv`
+    generator's state is restored afterwards. The folds of `cv`
     with a skorch teacher are fitted in this process, so they draw from it.
     """
 
@@ -199,7 +199,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         floored at ``1e-6`` and renormalised before taking logs, so that the
         probabilities of exactly 0 and 1 of trees still respond to the
         temperature.
-    teacher_cv : int, cross-validation generator, iterable or None, \
+    cv : int, cross-validation generator, iterable or None, \
             default=None
         If not None, the soft targets of the training rows are computed out
         of fold: each row is scored by a teacher fitted on the folds that
@@ -218,14 +218,17 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         :class:`~imblearn.over_sampling.SMOTE` or
         :class:`~sklearn_distill.cleaning.LabelNoiseCleaner`, applied to the
         teacher's training rows before the teacher is fitted, and to the
-        training rows of each fold when `teacher_cv` is set. It shapes only
-        what the teacher learns from: the student trains on every training
-        row and learns the resampled data through the soft targets. To remove
-        rows from the student's data as well, put the sampler before this
-        classifier in an :class:`imblearn.pipeline.Pipeline`. A ValueError
-        raised by the sampler is re-raised with the class counts of the data
-        it got and, for neighbour-based samplers such as SMOTE, a neighbour
-        setting that works. Not allowed with a frozen teacher.
+        training rows of each fold when `cv` is set. It shapes only what the
+        teacher learns from: the student trains on every training row and
+        learns the resampled data through the soft targets. To remove rows
+        from the student's data as well, put the sampler before this
+        classifier in an :class:`imblearn.pipeline.Pipeline`. Samplers count
+        rows, not weights: with `sample_weight`, a row of weight 2 counts
+        once when a sampler balances the classes, and each row it adds
+        inherits the weight of its source row. A ValueError raised by the
+        sampler is re-raised with the class counts of the data it got and,
+        for neighbour-based samplers such as SMOTE, a neighbour setting that
+        works. Not allowed with a frozen teacher.
     transfer_set : sampler, list of samplers or None, default=None
         Samplers whose generated rows are added to the student's training
         data, such as those of :mod:`sklearn_distill.transfer` or an attack
@@ -261,7 +264,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         accept ``sample_weight`` unless it is frozen, in which case only the
         student is weighted.
     n_jobs : int, default=None
-        Number of folds of `teacher_cv` fitted in parallel. None means 1
+        Number of folds of `cv` fitted in parallel. None means 1
         unless in a :func:`joblib.parallel_backend` context; -1 means all
         processors.
     random_state : int, RandomState instance or None, default=None
@@ -290,7 +293,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         Soft targets of every row the student trains on, in order: the
         training rows, then the rows of each `transfer_set` sampler. Columns
         follow `classes_`. For a training row, they are the teacher's soft
-        targets at `temperature` (out of fold with `teacher_cv`), which the
+        targets at `temperature` (out of fold with `cv`), which the
         student learns mixed with the label by `alpha`. For a transfer row
         with ``transfer_labels="teacher"``, they are the teacher's soft
         targets at the new row, learned as they are. With ``"source"``, they
@@ -320,7 +323,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
     weights of the rows `sampler` returns, and each row that `sampler` or
     `transfer_set` adds inherits the weight of its source row. Transfer rows
     labelled by the teacher are scored by ``teacher_``, which was fitted on
-    every training row, even when `teacher_cv` is set.
+    every training row, even when `cv` is set.
 
     References
     ----------
@@ -355,7 +358,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "alpha": [Interval(Real, 0, 1, closed="both")],
         "response_method": [StrOptions(set(RESPONSE_METHODS))],
-        "teacher_cv": ["cv_object"],
+        "cv": ["cv_object"],
         "sampler": [HasMethods(["fit_resample"]), None],
         "transfer_set": [HasMethods(["fit_resample"]), list, None],
         "transfer_labels": [StrOptions({"teacher", "source"})],
@@ -372,7 +375,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         temperature=1.0,
         alpha=1.0,
         response_method="auto",
-        teacher_cv=None,
+        cv=None,
         sampler=None,
         transfer_set=None,
         transfer_labels="teacher",
@@ -385,7 +388,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         self.temperature = temperature
         self.alpha = alpha
         self.response_method = response_method
-        self.teacher_cv = teacher_cv
+        self.cv = cv
         self.sampler = sampler
         self.transfer_set = transfer_set
         self.transfer_labels = transfer_labels
@@ -433,7 +436,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             check_sample_weight_values(sample_weight)
         check_class_weight(self.class_weight, self.classes_)
         check_weighted_rows(self.class_weight, self.classes_, y_encoded, sample_weight)
-        splitter = check_teacher_cv(self.teacher_cv, y)
+        folds = teacher_folds(self.cv, X, y)
         teacher_params = self._teacher_fit_params(sample_weight, fit_params)
 
         teacher, student, sampler, transfer_samplers, student_seed = (
@@ -445,7 +448,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             teacher, sampler, X_teacher, y_teacher, teacher_params
         )
         log_scores = self._training_log_scores(
-            teacher, X_teacher, y_teacher, teacher_params, splitter
+            teacher, X_teacher, y_teacher, teacher_params, folds
         )
         soft_targets = soften(log_scores, self.temperature)
 
@@ -486,7 +489,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
         soft_targets : ndarray of shape (n_samples, n_classes)
             Teacher's probabilities softened at `temperature`, columns in the
             order of `classes_`. For the training rows this equals
-            `soft_targets_` unless `teacher_cv` was set.
+            `soft_targets_` unless `cv` was set.
         """
         check_is_fitted(self)
         X = self._validate_predict_data(X)
@@ -635,11 +638,11 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
                 "sample_weight (learns them by weighted replication) or a "
                 "regressor (learns the probabilities directly)."
             )
-        if self.teacher_cv is not None and is_frozen(self.teacher):
+        if self.cv is not None and is_frozen(self.teacher):
             problems.append(
-                "teacher_cv is set but the teacher is a FrozenEstimator, which "
+                "cv is set but the teacher is a FrozenEstimator, which "
                 "is never refitted, so out-of-fold targets are impossible. Set "
-                "teacher_cv=None or pass an unfitted teacher."
+                "cv=None or pass an unfitted teacher."
             )
         problems.extend(self._stage_problems())
         if problems:
@@ -757,9 +760,9 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
                 student_seed = random_state.randint(np.iinfo(np.int32).max)
         return teacher, student, sampler, transfer_samplers, student_seed
 
-    def _training_log_scores(self, teacher, X, y, teacher_params, splitter):
-        """Score the training rows in sample or, with `splitter`, out of fold."""
-        if splitter is None:
+    def _training_log_scores(self, teacher, X, y, teacher_params, folds):
+        """Score the training rows in sample or, with `folds`, out of fold."""
+        if folds is None:
             return teacher_log_scores(
                 self.teacher_, X, self.classes_, self.response_method
             )
@@ -768,7 +771,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
             X,
             y,
             classes=self.classes_,
-            cv=splitter,
+            folds=folds,
             response_method=self.response_method,
             fit_params=teacher_params,
             n_jobs=self.n_jobs,
@@ -816,7 +819,7 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
     def _fit_teacher(self, teacher, sampler, X, y, teacher_params):
         """Fit the teacher into `teacher_` after `sampler` and `class_weight`.
 
-        Returns the estimator that `teacher_cv` clones for each fold: the
+        Returns the estimator that `cv` clones for each fold: the
         teacher itself, or the teacher combined with its stages.
         """
         weighted = self.class_weight is not None and not is_frozen(teacher)

@@ -63,7 +63,7 @@ def _teacher_has(method):
 class StagedTeacher(BaseEstimator):
     """A teacher fitted after a sampler and class weights, as one estimator.
 
-    `teacher_cv` clones it for each fold, so the sampler and the class
+    `cv` clones it for each fold, so the sampler and the class
     weights see the training rows of that fold only.
     """
 

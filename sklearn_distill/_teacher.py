@@ -16,7 +16,7 @@ from ._soft_targets import teacher_log_scores
 
 
 def out_of_fold_log_scores(
-    teacher, X, y, *, classes, cv, response_method, fit_params, n_jobs
+    teacher, X, y, *, classes, folds, response_method, fit_params, n_jobs
 ):
     """Score every row with a teacher fitted on the folds that exclude it.
 
@@ -30,8 +30,8 @@ def out_of_fold_log_scores(
         Training labels.
     classes : ndarray of shape (n_classes,)
         Labels of the output columns.
-    cv : cross-validation splitter
-        Splitting strategy, as resolved by :func:`check_teacher_cv`.
+    folds : list of (train, test) tuples
+        Row indices of each fold, as returned by :func:`teacher_folds`.
     response_method : str
         Method the teacher scores with.
     fit_params : dict
@@ -47,9 +47,6 @@ def out_of_fold_log_scores(
         Out-of-fold log-scores; see
         :func:`~sklearn_distill._soft_targets.teacher_log_scores`.
     """
-    folds = list(cv.split(X, y))
-    _check_partition(folds, _num_samples(X))
-    _check_fold_classes(folds, y)
     if contains_skorch_net(teacher):
         # NOTE: skorch teachers fitted in loky worker processes hung the fit
         # at times (cause not found), and torch uses several cores itself.
@@ -68,6 +65,42 @@ def out_of_fold_log_scores(
     return log_scores
 
 
+def teacher_folds(cv, X, y):
+    """Resolve `cv` into the folds of the out-of-fold targets, or raise.
+
+    An integer `cv` gives :class:`~sklearn.model_selection.StratifiedKFold`,
+    which puts rows of every class in each of its test folds. An iterable of
+    folds is read once here, so that a generator can be used. Splitters
+    that need groups are rejected, since ``fit`` takes none. The folds are
+    checked before any teacher is fitted.
+
+    Parameters
+    ----------
+    cv : int, cross-validation generator, iterable or None
+        The `cv` parameter of the classifier.
+    X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        Training rows.
+    y : array-like of shape (n_samples,)
+        Training labels.
+
+    Returns
+    -------
+    folds : list of (train, test) tuples or None
+        Row indices of each fold; None when `cv` is None.
+    """
+    if cv is None:
+        return None
+    splitter = check_cv(cv, y, classifier=True)
+    _check_no_groups(cv, splitter)
+    if isinstance(splitter, StratifiedKFold):
+        _check_stratified_folds(cv, splitter.get_n_splits(), y)
+    folds = list(splitter.split(X, y))
+
+    _check_partition(folds, _num_samples(X))
+    _check_fold_classes(folds, y)
+    return folds
+
+
 def _check_partition(folds, n_samples):
     """Raise unless the test folds hold valid row indices and cover each row once."""
     counts = np.zeros(n_samples, dtype=int)
@@ -83,7 +116,7 @@ def _check_partition(folds, n_samples):
         problems.append(f"puts {repeated} rows into several test folds")
     if problems:
         raise ValueError(
-            f"The teacher_cv splitter {' and '.join(problems)}, so those rows would "
+            f"The cv splitter {' and '.join(problems)}, so those rows would "
             "have no single out-of-fold target. Use a splitter whose test folds "
             "partition the data, such as KFold."
         )
@@ -99,7 +132,7 @@ def _fold_rows(rows, n_samples, name):
     if rows.dtype.kind in "iu" and np.all((rows >= 0) & (rows < n_samples)):
         return rows
     raise ValueError(
-        f"The {name} of teacher_cv is not a set of row indices from 0 to "
+        f"The {name} of cv is not a set of row indices from 0 to "
         f"{n_samples - 1}: {_preview(rows)}. Pass a splitter, or (train, test) "
         "pairs of integer indices into the rows given to fit."
     )
@@ -121,59 +154,44 @@ def _check_fold_classes(folds, y):
         missing = np.setdiff1d(labels, np.unique(_safe_indexing(y, train)))
         if missing.size:
             raise ValueError(
-                f"Fold {index} of teacher_cv has no rows of class "
+                f"Fold {index} of cv has no rows of class "
                 f"{missing.tolist()[0]!r} in its training part, so its teacher "
                 "could not score that class and the fold's targets would rule "
                 "it out. Use a stratified splitter such as StratifiedKFold, or "
-                "set teacher_cv=None to score the training rows in sample."
+                "set cv=None to score the training rows in sample."
             )
 
 
-def check_teacher_cv(cv, y):
-    """Resolve `cv` into a splitter, or raise if it cannot give out-of-fold targets.
-
-    An integer `cv` gives :class:`~sklearn.model_selection.StratifiedKFold`,
-    which puts rows of every class in each of its test folds. scikit-learn
-    only warns when a class has fewer rows than folds, and raises its own
-    message, which does not name `teacher_cv`, only when every class has.
-    An iterable of folds is read once here, so that a generator can be used.
-    Splitters that need groups are rejected, since ``fit`` takes none.
-
-    Returns
-    -------
-    splitter : cross-validation splitter or None
-        None when `cv` is None.
-    """
-    if cv is None:
-        return None
-    splitter = check_cv(cv, y, classifier=True)
+def _check_no_groups(cv, splitter):
     if isinstance(splitter, GroupsConsumerMixin):
         raise ValueError(
-            f"teacher_cv={cv!r} needs the groups of the rows, which "
+            f"cv={cv!r} needs the groups of the rows, which "
             "DistillationClassifier does not take. Pass the folds themselves, "
-            "as in teacher_cv=list(GroupKFold(5).split(X, y, groups))."
+            "as in cv=list(GroupKFold(5).split(X, y, groups))."
         )
-    if isinstance(splitter, StratifiedKFold):
-        _check_stratified_folds(cv, splitter, y)
-    return splitter
 
 
-def _check_stratified_folds(cv, splitter, y):
+def _check_stratified_folds(cv, n_splits, y):
+    """Raise if a class of `y` has fewer rows than there are folds.
+
+    scikit-learn only warns when a class has fewer rows than folds, and
+    raises its own message, which does not name `cv`, only when every class
+    has.
+    """
     labels, counts = np.unique(y, return_counts=True)
     smallest = int(np.argmin(counts))
     label, count = labels.tolist()[smallest], int(counts[smallest])
-    n_splits = splitter.get_n_splits()
     if count >= n_splits:
         return
 
-    setting = "teacher_cv" if isinstance(cv, Integral) else "n_splits of teacher_cv"
+    setting = "cv" if isinstance(cv, Integral) else "n_splits of cv"
     fix = f"Set {setting} to {count} or lower"
     if count == 1:
         fix = "Add rows of that class"
     raise ValueError(
-        f"teacher_cv={cv!r} splits each class into {n_splits} stratified folds, "
+        f"cv={cv!r} splits each class into {n_splits} stratified folds, "
         f"but class {label!r} has only {count} {'row' if count == 1 else 'rows'}. "
-        f"{fix}, or set teacher_cv=None to score the training rows in sample."
+        f"{fix}, or set cv=None to score the training rows in sample."
     )
 
 

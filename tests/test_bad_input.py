@@ -630,66 +630,64 @@ def test_class_weight_key_names_float_label(binary_data):
 
 
 @pytest.mark.parametrize(
-    "teacher_cv, n_rare, message",
+    "cv, n_rare, message",
     [
         (
             10,
             4,
-            "teacher_cv=10 splits each class into 10 stratified folds, but class 2 "
-            "has only 4 rows. Set teacher_cv to 4 or lower, or set teacher_cv=None "
+            "cv=10 splits each class into 10 stratified folds, but class 2 "
+            "has only 4 rows. Set cv to 4 or lower, or set cv=None "
             "to score the training rows in sample.",
         ),
         (
             5,
             4,
-            "teacher_cv=5 splits each class into 5 stratified folds, but class 2 "
-            "has only 4 rows. Set teacher_cv to 4 or lower, or set teacher_cv=None "
+            "cv=5 splits each class into 5 stratified folds, but class 2 "
+            "has only 4 rows. Set cv to 4 or lower, or set cv=None "
             "to score the training rows in sample.",
         ),
         (
             StratifiedKFold(6),
             2,
-            "teacher_cv=StratifiedKFold(n_splits=6, random_state=None, "
+            "cv=StratifiedKFold(n_splits=6, random_state=None, "
             "shuffle=False) splits each class into 6 stratified folds, but class 2 "
-            "has only 2 rows. Set n_splits of teacher_cv to 2 or lower, or set "
-            "teacher_cv=None to score the training rows in sample.",
+            "has only 2 rows. Set n_splits of cv to 2 or lower, or set "
+            "cv=None to score the training rows in sample.",
         ),
         (
             3,
             1,
-            "teacher_cv=3 splits each class into 3 stratified folds, but class 2 "
-            "has only 1 row. Add rows of that class, or set teacher_cv=None to "
+            "cv=3 splits each class into 3 stratified folds, but class 2 "
+            "has only 1 row. Add rows of that class, or set cv=None to "
             "score the training rows in sample.",
         ),
     ],
 )
-def test_teacher_cv_above_class_count_rejected(
-    binary_data, teacher_cv, n_rare, message
-):
+def test_cv_above_class_count_rejected(binary_data, cv, n_rare, message):
     X, _ = binary_data
     y = np.array([0] * 30 + [1] * (30 - n_rare) + [2] * n_rare)
-    model = _trees(teacher_cv=teacher_cv)
+    model = _trees(cv=cv)
     _assert_fit_fails_cleanly(model, X, y, ValueError, message)
 
 
-def test_teacher_cv_fold_without_class_rejected(binary_data):
+def test_cv_fold_without_class_rejected(binary_data):
     X, _ = binary_data
     # KFold keeps the order, so the last test fold contains every row of class 1.
     y = np.array([0] * 56 + [1] * 4)
     message = (
-        "Fold 4 of teacher_cv has no rows of class 1 in its training part, so its "
+        "Fold 4 of cv has no rows of class 1 in its training part, so its "
         "teacher could not score that class and the fold's targets would rule it "
         "out. Use a stratified splitter such as StratifiedKFold, or set "
-        "teacher_cv=None to score the training rows in sample."
+        "cv=None to score the training rows in sample."
     )
-    model = _trees(teacher_cv=KFold(5))
+    model = _trees(cv=KFold(5))
     _assert_fit_fails_cleanly(model, X, y, ValueError, message)
 
 
-def test_teacher_cv_generator_read_once(binary_data):
+def test_cv_generator_read_once(binary_data):
     X, y = binary_data
-    from_generator = _trees(teacher_cv=KFold(3).split(X)).fit(X, y)
-    from_splitter = _trees(teacher_cv=KFold(3)).fit(X, y)
+    from_generator = _trees(cv=KFold(3).split(X)).fit(X, y)
+    from_splitter = _trees(cv=KFold(3)).fit(X, y)
     np.testing.assert_array_equal(
         from_generator.soft_targets_, from_splitter.soft_targets_
     )
@@ -705,54 +703,52 @@ def _halves(first, second):
     [
         (
             _halves(slice(0, 40), slice(20, 60)),
-            "The teacher_cv splitter puts 20 rows into several test folds, so those "
+            "The cv splitter puts 20 rows into several test folds, so those "
             "rows would have no single out-of-fold target. Use a splitter whose "
             "test folds partition the data, such as KFold.",
         ),
         (
             _halves(slice(0, 20), slice(30, 60)),
-            "The teacher_cv splitter leaves 10 rows out of every test fold, so those "
+            "The cv splitter leaves 10 rows out of every test fold, so those "
             "rows would have no single out-of-fold target. Use a splitter whose "
             "test folds partition the data, such as KFold.",
         ),
         (
             [(np.arange(30), np.arange(30, 61)), (np.arange(30, 60), np.arange(30))],
-            "The test part of fold 0 of teacher_cv is not a set of row indices from "
+            "The test part of fold 0 of cv is not a set of row indices from "
             "0 to 59: [30, 31, 32, 33, 34] .... Pass a splitter, or (train, test) "
             "pairs of integer indices into the rows given to fit.",
         ),
         (
             [(np.arange(30.0), np.arange(30.0, 60.0))],
-            "The training part of fold 0 of teacher_cv is not a set of row indices "
+            "The training part of fold 0 of cv is not a set of row indices "
             "from 0 to 59: [0.0, 1.0, 2.0, 3.0, 4.0] .... Pass a splitter, or "
             "(train, test) pairs of integer indices into the rows given to fit.",
         ),
     ],
     ids=["overlapping", "uncovered", "out_of_range", "float"],
 )
-def test_teacher_cv_invalid_folds_rejected(binary_data, folds, message):
+def test_cv_invalid_folds_rejected(binary_data, folds, message):
     X, y = binary_data
-    model = _trees(teacher_cv=folds)
+    model = _trees(cv=folds)
     _assert_fit_fails_cleanly(model, X, y, ValueError, message)
 
 
-def test_teacher_cv_group_splitter_rejected(binary_data):
+def test_cv_group_splitter_rejected(binary_data):
     X, y = binary_data
     message = (
-        "teacher_cv=GroupKFold(n_splits=3, random_state=None, shuffle=False) needs "
+        "cv=GroupKFold(n_splits=3, random_state=None, shuffle=False) needs "
         "the groups of the rows, which DistillationClassifier does not take. Pass "
-        "the folds themselves, as in teacher_cv=list(GroupKFold(5).split(X, y, "
+        "the folds themselves, as in cv=list(GroupKFold(5).split(X, y, "
         "groups))."
     )
-    _assert_fit_fails_cleanly(
-        _trees(teacher_cv=GroupKFold(3)), X, y, ValueError, message
-    )
+    _assert_fit_fails_cleanly(_trees(cv=GroupKFold(3)), X, y, ValueError, message)
 
 
-def test_teacher_cv_suggested_value_works(binary_data):
+def test_cv_suggested_value_works(binary_data):
     X, _ = binary_data
     y = np.array([0] * 30 + [1] * 26 + [2] * 4)
-    model = _trees(teacher_cv=4).fit(X, y)
+    model = _trees(cv=4).fit(X, y)
     assert model.soft_targets_.shape == (60, 3)
 
 

@@ -74,7 +74,7 @@ RANDOM_CONFIGURATIONS = {
     "out-of-fold": lambda: DistillationClassifier(
         RandomForestClassifier(10, max_depth=3),
         DecisionTreeClassifier(max_depth=3, max_features=2),
-        teacher_cv=3,
+        cv=3,
     ),
     "skorch-student": lambda: DistillationClassifier(
         RandomForestClassifier(10, max_depth=3), _net(), temperature=2.0
@@ -188,7 +188,7 @@ def test_net_student_same_for_any_n_jobs(student_name):
         model = DistillationClassifier(
             PACKAGE_NETS["temperature"](),
             students[student_name],
-            teacher_cv=3,
+            cv=3,
             random_state=0,
             n_jobs=n_jobs,
         )
@@ -206,7 +206,7 @@ def test_skorch_fold_teachers_ignore_n_jobs():
         model = DistillationClassifier(
             _net(module__n_features=4),
             DecisionTreeClassifier(max_depth=2, random_state=0),
-            teacher_cv=3,
+            cv=3,
             random_state=0,
             n_jobs=n_jobs,
         )

@@ -260,25 +260,25 @@ def test_frozen_teacher_is_not_refitted(binary_data):
     np.testing.assert_array_equal(teacher.predict_proba(X), before)
 
 
-def test_frozen_teacher_rejects_teacher_cv(binary_data):
+def test_frozen_teacher_rejects_cv(binary_data):
     X, y = binary_data
     teacher = DecisionTreeClassifier().fit(X, y)
     model = DistillationClassifier(
-        FrozenEstimator(teacher), DecisionTreeClassifier(), teacher_cv=3
+        FrozenEstimator(teacher), DecisionTreeClassifier(), cv=3
     )
     message = (
-        "teacher_cv is set but the teacher is a FrozenEstimator, which is never "
-        "refitted, so out-of-fold targets are impossible. Set teacher_cv=None or "
+        "cv is set but the teacher is a FrozenEstimator, which is never "
+        "refitted, so out-of-fold targets are impossible. Set cv=None or "
         "pass an unfitted teacher."
     )
     with pytest.raises(ValueError, match=re.escape(message)):
         model.fit(X, y)
 
 
-def test_teacher_cv_gives_out_of_fold_targets(binary_data):
+def test_cv_gives_out_of_fold_targets(binary_data):
     X, y = binary_data
     in_sample = _forest_and_tree().fit(X, y)
-    out_of_fold = _forest_and_tree(teacher_cv=3).fit(X, y)
+    out_of_fold = _forest_and_tree(cv=3).fit(X, y)
     # In-sample forest probabilities are more confident than out-of-fold ones.
     assert (
         out_of_fold.soft_targets_.max(axis=1).mean()
@@ -289,10 +289,10 @@ def test_teacher_cv_gives_out_of_fold_targets(binary_data):
     )
 
 
-def test_teacher_cv_same_for_any_n_jobs(binary_data):
+def test_cv_same_for_any_n_jobs(binary_data):
     X, y = binary_data
-    serial = _forest_and_tree(teacher_cv=3, n_jobs=1).fit(X, y)
-    parallel = _forest_and_tree(teacher_cv=3, n_jobs=2).fit(X, y)
+    serial = _forest_and_tree(cv=3, n_jobs=1).fit(X, y)
+    parallel = _forest_and_tree(cv=3, n_jobs=2).fit(X, y)
     np.testing.assert_array_equal(serial.soft_targets_, parallel.soft_targets_)
 
 

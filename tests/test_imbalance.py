@@ -98,9 +98,9 @@ def test_sampler_error_reported_by_grid_search(imbalanced_data):
     assert np.isfinite(scores[1])
 
 
-def test_sampler_error_inside_teacher_cv_fold(imbalanced_data):
+def test_sampler_error_inside_cv_fold(imbalanced_data):
     X, y = imbalanced_data
-    model = _tree_distiller(sampler=SMOTE(), teacher_cv=StratifiedKFold(3))
+    model = _tree_distiller(sampler=SMOTE(), cv=StratifiedKFold(3))
 
     with pytest.raises(ValueError, match=f"^{re.escape(SMOTE_FOLD_MESSAGE)}$"):
         model.fit(X, y)
@@ -141,10 +141,10 @@ def test_sampler_error_without_neighbour_setting(imbalanced_data):
         model.fit(X, y)
 
 
-def test_sampler_runs_inside_each_teacher_cv_fold(imbalanced_data):
+def test_sampler_runs_inside_each_cv_fold(imbalanced_data):
     X, y = imbalanced_data
     cv = KFold(3, shuffle=True, random_state=0)
-    model = _tree_distiller(sampler=RandomOverSampler(random_state=0), teacher_cv=cv)
+    model = _tree_distiller(sampler=RandomOverSampler(random_state=0), cv=cv)
 
     model.fit(X, y)
 
@@ -480,7 +480,7 @@ def test_net_teacher_stages_out_of_fold(imbalanced_data, stages, relabel):
         max_epochs=2, train_split=None, verbose=0, random_state=0
     )
     model = DistillationClassifier(
-        teacher, DecisionTreeClassifier(max_depth=2), teacher_cv=3, **stages
+        teacher, DecisionTreeClassifier(max_depth=2), cv=3, **stages
     )
     positions = clone(model).fit(X, y)
     model.fit(X, labels)

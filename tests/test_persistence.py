@@ -142,7 +142,7 @@ DISTILLATION_MODELS = {
         _frozen_forest(X, y), DecisionTreeClassifier(max_depth=3)
     ),
     "out-of-fold": lambda X, y: DistillationClassifier(
-        RandomForestClassifier(5), DecisionTreeClassifier(max_depth=3), teacher_cv=3
+        RandomForestClassifier(5), DecisionTreeClassifier(max_depth=3), cv=3
     ),
     "sampler-transfer-set": lambda X, y: DistillationClassifier(
         RandomForestClassifier(5),

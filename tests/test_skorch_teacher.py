@@ -378,7 +378,7 @@ def test_scaled_module_rejects_temperature(temperature):
         TemperatureScaledModule(torch.nn.Linear(2, 2), temperature)
 
 
-@pytest.mark.parametrize("teacher_cv", [None, 3])
+@pytest.mark.parametrize("cv", [None, 3])
 @pytest.mark.parametrize(
     "net_class, criterion, n_outputs",
     [
@@ -387,7 +387,7 @@ def test_scaled_module_rejects_temperature(temperature):
     ],
 )
 def test_teacher_fitted_on_frame_and_labels(
-    binary_data, teacher_cv, net_class, criterion, n_outputs
+    binary_data, cv, net_class, criterion, n_outputs
 ):
     X, y = binary_data
     frame = pd.DataFrame(X.astype(np.float64), columns=list("abcd"))
@@ -402,7 +402,7 @@ def test_teacher_fitted_on_frame_and_labels(
         teacher,
         DecisionTreeClassifier(max_depth=2, random_state=0),
         temperature=2.0,
-        teacher_cv=teacher_cv,
+        cv=cv,
         random_state=0,
     ).fit(frame, labels)
 
