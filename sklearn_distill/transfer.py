@@ -75,20 +75,21 @@ class _BaseTransferSampler(BaseSampler):
                 (n_samples + n_generated,)
             Labels: each generated row has its source row's label.
         """
-        # The columns are checked here and not in _check_X_y, because fit
-        # calls _check_X_y too, and scikit-learn's check_dtype_object expects
-        # fit to raise NumPy's TypeError for objects such as dicts.
-        check_attack_columns(
-            X,
-            subject="Transfer samplers perturb numeric input only",
-            fix="place the sampler after the step that encodes these columns, as "
-            f"in imblearn.pipeline.make_pipeline(encoder, {type(self).__name__}(), "
-            "model).",
-        )
         return super().fit_resample(X, y)
 
     def _check_X_y(self, X, y, accept_sparse=None):
         warn_column_vector(y)
+        # Text and categorical columns of a DataFrame get a message that says
+        # where the sampler belongs. Other arrays go to check_array, whose
+        # errors scikit-learn's check_dtype_object expects.
+        if hasattr(X, "columns"):
+            check_attack_columns(
+                X,
+                subject="Transfer samplers perturb numeric input only",
+                fix="place the sampler after the step that encodes these columns, "
+                f"as in imblearn.pipeline.make_pipeline(encoder, "
+                f"{type(self).__name__}(), model).",
+            )
 
         # imbalanced-learn's check below stores n_features_in_ and
         # feature_names_in_. Checking bounds and integer_features first leaves

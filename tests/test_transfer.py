@@ -345,8 +345,9 @@ def test_sampler_rejects_categorical_column(cls, categories):
     assert not hasattr(sampler, "n_features_in_")
 
 
+@pytest.mark.parametrize("method", ["fit", "fit_resample"])
 @pytest.mark.parametrize("cls", SAMPLER_CLASSES)
-def test_sampler_rejects_text_column(cls):
+def test_sampler_rejects_text_column(cls, method):
     X = pd.DataFrame(
         {"size": [1.0, 2.0, 3.0, 4.0], "colour": ["red", "blue", "red", "blue"]}
     )
@@ -360,7 +361,7 @@ def test_sampler_rejects_text_column(cls):
     )
 
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
-        sampler.fit_resample(X, y)
+        getattr(sampler, method)(X, y)
 
     assert not hasattr(sampler, "n_features_in_")
 
