@@ -12,9 +12,10 @@ from imblearn.utils.estimator_checks import (
 )
 from sklearn.ensemble import IsolationForest, RandomForestClassifier
 from sklearn.exceptions import DataConversionWarning
+from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
-from sklearn.neighbors import LocalOutlierFactor
+from sklearn.neighbors import KNeighborsClassifier, LocalOutlierFactor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_distill.cleaning import LabelNoiseCleaner, OutlierFilter
@@ -70,18 +71,16 @@ def test_imbalanced_learn_sampler_checks(estimator, check):
 
 DEFAULT_CLEANER = LabelNoiseCleaner(random_state=0)
 
-# imbalanced-learn's check data is make_classification(n_samples=1000,
-# n_classes=3, n_informative=4, weights=[0.2, 0.3, 0.5], random_state=0). Its
-# classes overlap, so that a random forest scores about 74% out of fold, and
-# flip_y=0.01 mislabels 6 rows. No row gets another class's out-of-fold
-# probability of 0.9 from the default forest, so the default cleaner rightly
-# removes nothing. Another class reaches 0.8 on 16 rows, of which only 2
-# are mislabelled.
-REMOVES_NOTHING_ON_CHECK_DATA = (
-    "check_samplers_fit_resample expects a cleaning sampler to remove rows of "
-    "every class but the smallest, but no row of its overlapping check data "
-    "reaches the default threshold of 0.9"
-)
+# A 4-nearest-neighbour model fitted on four training rows at each of these
+# points, with these labels, gives each row at the point these probabilities
+# of classes 0, 1 and 2.
+NEIGHBOUR_LABELS = {
+    0.0: [0, 0, 0, 0],  # (1, 0, 0)
+    10.0: [1, 1, 1, 1],  # (0, 1, 0)
+    20.0: [1, 1, 1, 2],  # (0, 0.75, 0.25)
+    30.0: [0, 0, 1, 1],  # (0.5, 0.5, 0)
+    40.0: [0, 0, 0, 2],  # (0.75, 0, 0.25)
+}
 
 
 def _check_name(check):
@@ -100,16 +99,18 @@ def _default_cleaner_sampler_checks():
     cases = []
     for estimator, check in estimator_checks_generator(DEFAULT_CLEANER):
         name = _check_name(check)
-        if name == "check_samplers_fit_resample":
-            marks = pytest.mark.xfail(
-                strict=True, raises=AssertionError, reason=REMOVES_NOTHING_ON_CHECK_DATA
-            )
-        else:
-            marks = pytest.mark.slow
+        marks = () if name == "check_samplers_fit_resample" else pytest.mark.slow
         cases.append(
             pytest.param(estimator, check, marks=marks, id=f"{estimator!r}-{name}")
         )
     return cases
+
+
+def _frozen_neighbours():
+    """Return a fitted 4-nearest-neighbour model that cross-validation keeps as is."""
+    points = np.repeat(list(NEIGHBOUR_LABELS), 4).reshape(-1, 1)
+    labels = np.concatenate(list(NEIGHBOUR_LABELS.values()))
+    return FrozenEstimator(KNeighborsClassifier(n_neighbors=4).fit(points, labels))
 
 
 @parametrize_with_checks([DEFAULT_CLEANER])
@@ -123,18 +124,153 @@ def test_default_cleaner_sampler_checks(estimator, check):
     check(estimator)
 
 
-def test_default_cleaner_below_threshold_on_check_data():
-    X, y = sample_dataset_generator()
-    cleaner = LabelNoiseCleaner(random_state=0)
+def test_auto_threshold_removes_by_confident_joint():
+    X = np.array([[0.0], [0.0], [30.0], [10.0], [20.0], [0.0], [20.0], [40.0]])
+    y = np.array([0, 0, 0, 1, 1, 1, 2, 2])
+    cleaner = LabelNoiseCleaner(
+        estimator=_frozen_neighbours(), sampling_strategy="all", cv=2
+    )
 
     X_res, y_res = cleaner.fit_resample(X, y)
 
-    contrary = cleaner.out_of_fold_proba_.copy()
-    contrary[np.arange(y.shape[0]), y] = 0.0
-    assert contrary.max() < cleaner.threshold
-    assert cleaner.removed_indices_.size == 0
-    np.testing.assert_array_equal(X_res, X)
-    np.testing.assert_array_equal(y_res, y)
+    # Mean probability of each class over its own rows: (1 + 1 + 0.5) / 3,
+    # (1 + 0.75 + 0) / 3 and (0.25 + 0.25) / 2.
+    np.testing.assert_allclose(cleaner.thresholds_, [5 / 6, 7 / 12, 0.25])
+    # Row 5, labelled 1, gets 1 for class 0. Row 6, labelled 2, reaches the
+    # thresholds of classes 1 and 2, and class 1 is more probable.
+    np.testing.assert_array_equal(cleaner.removed_indices_, [5, 6])
+    np.testing.assert_array_equal(cleaner.sample_indices_, [0, 1, 2, 3, 4, 7])
+    np.testing.assert_array_equal(X_res, X[[0, 1, 2, 3, 4, 7]])
+    np.testing.assert_array_equal(y_res, y[[0, 1, 2, 3, 4, 7]])
+
+
+def test_auto_threshold_keeps_more_probable_label():
+    X = np.array([[0.0], [0.0], [30.0], [10.0], [20.0], [0.0], [20.0], [40.0]])
+    y = np.array([0, 0, 0, 1, 1, 1, 2, 2])
+    cleaner = LabelNoiseCleaner(
+        estimator=_frozen_neighbours(), sampling_strategy="all", cv=2
+    )
+
+    cleaner.fit_resample(X, y)
+
+    proba = cleaner.out_of_fold_proba_
+    # Row 4, labelled 1, has the probabilities of row 6: class 2 reaches its
+    # threshold of 0.25, but class 1 reaches its own and is more probable.
+    np.testing.assert_array_equal(proba[4], [0.0, 0.75, 0.25])
+    assert proba[4, 2] >= cleaner.thresholds_[2]
+    assert proba[4, 1] >= cleaner.thresholds_[1]
+    assert 4 not in cleaner.removed_indices_
+    # Row 2, labelled 0, gets (0.5, 0.5, 0) and reaches no threshold.
+    assert np.all(proba[2] < cleaner.thresholds_)
+    assert 2 not in cleaner.removed_indices_
+    # Row 7, labelled 2, reaches the threshold of its own class only.
+    assert 7 not in cleaner.removed_indices_
+
+
+def test_auto_threshold_keeps_tied_label():
+    X = np.array([[30.0], [20.0], [30.0], [40.0], [40.0], [20.0]])
+    y = np.array([0, 0, 1, 1, 2, 2])
+    cleaner = LabelNoiseCleaner(
+        estimator=_frozen_neighbours(), sampling_strategy="all", cv=2
+    )
+
+    cleaner.fit_resample(X, y)
+
+    np.testing.assert_allclose(cleaner.thresholds_, [0.25, 0.25, 0.25])
+    # Rows 0 and 2 get (0.5, 0.5, 0): classes 0 and 1 both reach their
+    # thresholds with equal probabilities, so either label stays.
+    np.testing.assert_array_equal(cleaner.removed_indices_, [1, 3, 4, 5])
+
+
+def test_auto_threshold_zero_probability_reaches_nothing():
+    # Both rows of class 2 get 0 for it, so its threshold is 0.
+    X = np.array([[0.0], [0.0], [30.0], [10.0], [10.0], [0.0], [10.0]])
+    y = np.array([0, 0, 0, 1, 1, 2, 2])
+    cleaner = LabelNoiseCleaner(
+        estimator=_frozen_neighbours(), sampling_strategy="all", cv=2
+    )
+
+    cleaner.fit_resample(X, y)
+
+    np.testing.assert_allclose(cleaner.thresholds_, [5 / 6, 1.0, 0.0])
+    # Row 2 gets (0.5, 0.5, 0) and reaches no threshold: its probability of
+    # 0 for class 2 does not reach that class's threshold of 0.
+    np.testing.assert_array_equal(cleaner.removed_indices_, [5, 6])
+
+
+def test_auto_thresholds_are_mean_self_confidence(noisy_data):
+    X, y = noisy_data
+    cleaner = LabelNoiseCleaner(random_state=0)
+
+    cleaner.fit_resample(X, y)
+
+    proba = cleaner.out_of_fold_proba_
+    expected = [proba[y == 0, 0].mean(), proba[y == 1, 1].mean()]
+    np.testing.assert_allclose(cleaner.thresholds_, expected)
+    # With two classes, a row is removed when the other class reaches its
+    # threshold and either the label misses its own or is less probable.
+    other = 1 - y
+    rows = np.arange(y.shape[0])
+    other_proba, own_proba = proba[rows, other], proba[rows, y]
+    other_reached = other_proba >= cleaner.thresholds_[other]
+    own_reached = own_proba >= cleaner.thresholds_[y]
+    expected_removed = other_reached & (~own_reached | (other_proba > own_proba))
+    np.testing.assert_array_equal(
+        cleaner.removed_indices_, np.flatnonzero(expected_removed)
+    )
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.8, 1.0])
+def test_float_threshold_applies_to_every_class(threshold):
+    X = np.array([[0.0], [0.0], [30.0], [10.0], [20.0], [0.0], [20.0], [40.0]])
+    y = np.array([0, 0, 0, 1, 1, 1, 2, 2])
+    cleaner = LabelNoiseCleaner(
+        estimator=_frozen_neighbours(),
+        threshold=threshold,
+        sampling_strategy="all",
+        cv=2,
+    )
+
+    cleaner.fit_resample(X, y)
+
+    np.testing.assert_array_equal(cleaner.thresholds_, [threshold] * 3)
+    proba = cleaner.out_of_fold_proba_.copy()
+    proba[np.arange(y.shape[0]), y] = 0.0
+    np.testing.assert_array_equal(
+        cleaner.removed_indices_, np.flatnonzero(proba.max(axis=1) >= threshold)
+    )
+
+
+def test_float_threshold_removes_tied_label():
+    X = np.array([[0.0], [0.0], [30.0], [10.0], [20.0], [0.0], [20.0], [40.0]])
+    y = np.array([0, 0, 0, 1, 1, 1, 2, 2])
+    cleaner = LabelNoiseCleaner(
+        estimator=_frozen_neighbours(), threshold=0.5, sampling_strategy="all", cv=2
+    )
+
+    cleaner.fit_resample(X, y)
+
+    # Row 2, labelled 0, gets (0.5, 0.5, 0): class 1 reaches 0.5, so the row
+    # is removed although its label is as probable, which "auto" keeps. Row 7
+    # gets 0.75 for class 0, under that class's "auto" threshold of 5/6.
+    np.testing.assert_array_equal(cleaner.removed_indices_, [2, 5, 6, 7])
+
+
+def test_default_cleaner_on_check_data():
+    # LabelNoiseCleaner's docstring Notes quote these counts.
+    X, y = sample_dataset_generator()
+    auto_cleaner = LabelNoiseCleaner(random_state=0)
+    fixed_cleaner = LabelNoiseCleaner(
+        threshold=0.9, sampling_strategy="all", random_state=0
+    )
+
+    auto_cleaner.fit_resample(X, y)
+    fixed_cleaner.fit_resample(X, y)
+
+    removed_labels = y[auto_cleaner.removed_indices_]
+    assert auto_cleaner.removed_indices_.size == 99
+    assert set(removed_labels.tolist()) == {1, 2}
+    assert fixed_cleaner.removed_indices_.size == 0
 
 
 def test_default_cleaner_removes_flipped_rows(noisy_data):
