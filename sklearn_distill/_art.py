@@ -12,6 +12,8 @@ ART 1.20 expects one-hot labels in class-position order and float32 inputs,
 and its scikit-learn wrappers call ``predict_proba`` on bare arrays. Every
 model is therefore reached through this module, which passes one-hot float32
 targets, restores feature names and dtypes, and aligns probability columns.
+The module of a skorch net receives ART's float32 rows in the dtype of its
+own parameters, so float64 nets are attacked too.
 """
 
 import copy
@@ -340,13 +342,16 @@ def model_classes(estimator, y=None):
 def model_input(estimator, X, dtype=None):
     """Return `X` as the estimator expects it: with feature names if it has any.
 
-    A skorch net gets float32 rows, since skorch passes rows to torch
-    unconverted and torch modules reject float64. A DataFrame passed to an
-    estimator fitted with feature names keeps its own columns, so that the
-    estimator still checks them against those names.
+    A skorch net gets rows in the dtype of its module's parameters, float32
+    unless the module is float64, since skorch passes rows to torch
+    unconverted and torch layers reject rows of another dtype. A DataFrame
+    passed to an estimator fitted with feature names keeps its own columns,
+    so that the estimator still checks them against those names.
     """
     if dtype is None and is_skorch_net(estimator):
-        dtype = np.float32
+        from .neural._skorch import row_dtype
+
+        dtype = row_dtype(unwrap_frozen(estimator))
     names = getattr(estimator, "feature_names_in_", None)
     if names is not None and isinstance(X, pd.DataFrame):
         return X if dtype is None else X.astype(dtype)
@@ -557,7 +562,9 @@ class _LogScoreModule(torch.nn.Module):
     logarithm is taken. With a temperature the scores are divided by it.
 
     The module is a copy with frozen parameters, so that attacks never
-    change the net or accumulate gradients in it.
+    change the net or accumulate gradients in it. ART feeds float32 rows,
+    which are converted to the dtype of the module's parameters inside the
+    graph, so the loss gradients flow back to the float32 rows.
 
     NOTE: for a module that returns probabilities, the logits are lost once
     a probability underflows to 0, so the adaptive attack on such a net can
@@ -565,12 +572,14 @@ class _LogScoreModule(torch.nn.Module):
     """
 
     def __init__(self, net, temperature=None):
+        from .neural._skorch import module_dtype
+
         super().__init__()
         self.module = copy.deepcopy(net.module_).to("cpu").eval()
         self.module.requires_grad_(False)
         self.kind, self.nonlinearity = _output_kind(net)
         self.temperature = temperature
-        self.dtype = next(self.module.parameters(), torch.zeros(1)).dtype
+        self.dtype = module_dtype(net)
 
     def forward(self, x):
         output = self.module(x.to(self.dtype))

@@ -896,8 +896,9 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
 def _teacher_inputs(teacher, X, y, y_encoded):
     """Return the rows and labels the teacher is fitted on.
 
-    A skorch net needs float32 rows and class positions as labels, and the
-    columns of its logits are mapped back to the labels when it is scored.
+    A skorch net needs rows in the dtype of its module's parameters and
+    class positions as labels, and the columns of its logits are mapped back
+    to the labels when it is scored.
     Every other teacher gets `X` and `y` unchanged.
     """
     if is_frozen(teacher) or not is_skorch_net(teacher):

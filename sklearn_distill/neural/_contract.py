@@ -2,7 +2,8 @@
 
 skorch nets take their parameters through ``**kwargs`` and pass ``X`` and
 ``y`` to torch as they come. The mixin here validates the parameters against
-scikit-learn constraints, converts ``X`` to a float32 array with
+scikit-learn constraints, converts ``X`` to an array in the dtype of the
+module's parameters (float32 unless the module is float64) with
 scikit-learn's own checks, and encodes the labels of ``y`` to class
 positions before skorch receives them. It also adds ``sample_weight`` to
 ``fit`` and ``partial_fit``, which skorch nets lack.
@@ -34,8 +35,14 @@ from .._compat import (
 from .._input_checks import check_sample_weight_shape, check_sample_weight_values
 from .._labels import check_label_types, encode_labels, label_positions
 from ._loss import DistillationLoss
-from ._modules import MLPModule, builds_mlp_module, missing_mlp_dimensions
-from ._skorch import restored_torch_generators, scale_to_unit_mean, seeded_torch
+from ._modules import MLPModule, builds_mlp_module, check_dtype, missing_mlp_dimensions
+from ._skorch import (
+    as_module_dtype,
+    restored_torch_generators,
+    row_dtype,
+    scale_to_unit_mean,
+    seeded_torch,
+)
 
 #: Keys of the dict in which ``fit`` carries the rows of ``X`` and their
 #: weights through skorch's dataset, validation split and data loader.
@@ -154,8 +161,10 @@ class _EstimatorContractMixin:
     or none.
 
     ``X`` given as a dict, a ``torch.utils.data.Dataset`` or a tensor goes
-    to skorch unchanged, together with ``y``. Any other ``X`` is checked
-    and converted to float32 by ``validate_data``, and its labels ``y`` are
+    to skorch unchanged, together with ``y``, except that ``infer`` converts
+    a floating tensor batch to the module's dtype. Any other ``X`` is checked
+    and converted by ``validate_data`` to the dtype of the module's
+    parameters, float32 unless the module is float64. Its labels ``y`` are
     encoded to the positions of ``classes_``: the module's output column
     ``j`` is the class ``classes_[j]``, and ``predict`` decodes the
     positions back to labels.
@@ -239,6 +248,21 @@ class _EstimatorContractMixin:
                 )
 
         self._check_binary_module_outputs()
+        self._check_module_dtype()
+
+    def _check_module_dtype(self):
+        """Raise if an MLPModule is given a dtype that it does not support.
+
+        MLPModule checks its dtype when ``initialize`` builds it, but the rows
+        are converted to that dtype before, when ``fit`` validates them.
+        """
+        module_params = self.get_params_for("module")
+        if not builds_mlp_module(self) or "dtype" not in module_params:
+            return
+        check_dtype(
+            module_params["dtype"],
+            f"The module__dtype parameter of {type(self).__name__}",
+        )
 
     def _check_binary_module_outputs(self):
         """Raise if a binary net's MLPModule is given more than one output."""
@@ -268,17 +292,18 @@ class _EstimatorContractMixin:
         ----------
         X : array-like of shape (n_samples, n_features), dict, Dataset or \
                 torch.Tensor
-            Training rows. An array-like is checked and converted to
-            float32; NaN, infinite, complex, sparse and empty input is
+            Training rows. An array-like is checked and converted to the
+            dtype of the module's parameters, float32 unless the module is
+            float64; NaN, infinite, complex, sparse and empty input is
             rejected. A dict, a ``torch.utils.data.Dataset`` or a tensor goes
             to skorch unchanged.
         y : array-like of shape (n_samples,), default=None
             Class labels of one type that :func:`numpy.unique` can sort,
             such as integers or strings, at least two distinct ones and
             exactly two for a binary net. With an array-like `X`, they are
-            encoded to their positions in ``classes_``, as float32 for a
-            binary net and int64 otherwise. With a :class:`DistillationLoss`
-            criterion, `y` is the packed targets of
+            encoded to their positions in ``classes_``, in the dtype of the
+            rows for a binary net and as int64 otherwise. With a
+            :class:`DistillationLoss` criterion, `y` is the packed targets of
             :func:`distillation_targets`. With a dict, a dataset or a tensor
             `X`, `y` goes to skorch unchanged, and may be None.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -441,13 +466,16 @@ class _EstimatorContractMixin:
         ----------
         X : array-like of shape (n_samples, n_features), dict, Dataset or \
                 torch.Tensor
-            Rows to predict. An array-like is checked and converted to
-            float32, and must have the features seen in ``fit``.
+            Rows to predict. An array-like is checked and converted to the
+            dtype of the module's parameters, and must have the features
+            seen in ``fit``.
 
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Probabilities, in the order of ``classes_``.
+            Probabilities, in the order of ``classes_``, in the dtype of
+            the module's output: float32 by default, float64 for a float64
+            module.
 
         Notes
         -----
@@ -511,6 +539,9 @@ class _EstimatorContractMixin:
     def infer(self, x, **fit_params):
         """Run the module on a batch, without the row weights that fit attached.
 
+        A floating tensor is converted to the dtype of the module's
+        parameters first, as the rows of ``fit`` and ``predict_proba`` are.
+
         Parameters
         ----------
         x : torch.Tensor, dict or array
@@ -524,6 +555,8 @@ class _EstimatorContractMixin:
             Output of the module.
         """
         rows, _ = detach_weights(x)
+        if isinstance(rows, torch.Tensor):
+            rows = as_module_dtype(self, rows)
         return super().infer(rows, **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
@@ -642,7 +675,7 @@ class _EstimatorContractMixin:
             X,
             y,
             reset=reset,
-            dtype=np.float32,
+            dtype=row_dtype(self),
             allow_nd=True,
             multi_output=self._takes_packed_targets(),
         )
@@ -730,7 +763,7 @@ class _EstimatorContractMixin:
         return self._validate_features(X, reset=False)
 
     def _validate_features(self, X, *, reset):
-        X = validate_data(self, X, reset=reset, dtype=np.float32, allow_nd=True)
+        X = validate_data(self, X, reset=reset, dtype=row_dtype(self), allow_nd=True)
         return _writeable(X)
 
     def _takes_packed_targets(self):
@@ -743,11 +776,13 @@ class _EstimatorContractMixin:
     def _convert_labels(self, y_encoded):
         """Cast class positions to the dtype the criterion takes.
 
-        ``BCEWithLogitsLoss`` of a binary net takes float targets, and
-        ``CrossEntropyLoss`` and ``NLLLoss`` take int64 class positions.
+        ``BCEWithLogitsLoss`` of a binary net takes float targets, in the
+        dtype of the logits because torch returns a float32 loss for float32
+        targets, and ``CrossEntropyLoss`` and ``NLLLoss`` take int64 class
+        positions.
         """
         if isinstance(self, NeuralNetBinaryClassifier):
-            return y_encoded.astype(np.float32)
+            return y_encoded.astype(row_dtype(self))
         return y_encoded.astype(np.int64)
 
     def _encode_labels(self, y, *, reset, classes):
@@ -859,9 +894,9 @@ def _check_no_weights_for(X, sample_weight):
 def _validate_sample_weight(sample_weight, X):
     """Check `sample_weight` as DistillationClassifier does; scale it to mean 1.
 
-    Returns float32 weights, or None. Scaling to mean 1 keeps the loss on
-    the scale of the unweighted loss and brings weights beyond the float32
-    range into it.
+    Returns weights in the dtype of `X`, or None. Scaling to mean 1 keeps
+    the loss on the scale of the unweighted loss and brings weights beyond
+    the float32 range into it.
     """
     if sample_weight is None:
         return None
@@ -870,7 +905,7 @@ def _validate_sample_weight(sample_weight, X):
         sample_weight, X, dtype=np.float64, allow_all_zero_weights=True
     )
     check_sample_weight_values(sample_weight)
-    return scale_to_unit_mean(sample_weight).astype(np.float32)
+    return scale_to_unit_mean(sample_weight).astype(X.dtype)
 
 
 def _weight_losses(losses, sample_weight, criterion):

@@ -168,7 +168,13 @@ def _accumulation_dtype(device):
     return torch.float64
 
 
-def distillation_targets(teacher_log_scores, y, sample_weight=None):
+#: dtypes in which distillation_targets packs its array.
+TARGET_DTYPES = (np.float32, np.float64)
+
+
+def distillation_targets(
+    teacher_log_scores, y, sample_weight=None, *, dtype=np.float32
+):
     """Pack a teacher's log-scores, the true labels and row weights into one array.
 
     :class:`DistillationLoss` reads this layout, so the array can be the
@@ -183,21 +189,26 @@ def distillation_targets(teacher_log_scores, y, sample_weight=None):
         Class positions of the true labels, integers in ``[0, n_classes)``.
     sample_weight : array-like of shape (n_samples,), default=None
         Weight of each row's loss: finite, 0 or more, and at most the
-        largest float32. See :func:`distillation_loss` for how the weights
-        are reduced. None packs no weights, and every row weighs 1.
+        largest value of `dtype`. See :func:`distillation_loss` for how the
+        weights are reduced. None packs no weights, and every row weighs 1.
+    dtype : {numpy.float32, numpy.float64}, default=numpy.float32
+        dtype of the packed array. Pass ``numpy.float64`` for a float64
+        student module, so that the log-scores and weights are not rounded
+        to float32.
 
     Returns
     -------
     targets : ndarray of shape (n_samples, n_classes + 1) or \
-            (n_samples, n_classes + 2), dtype=float32
+            (n_samples, n_classes + 2)
         The log-scores, then the weight when `sample_weight` is given, and
-        the label position in the last column.
+        the label position in the last column, of dtype `dtype`.
 
     Raises
     ------
     ValueError
         If the shapes do not match, a label position is outside
-        ``[0, n_classes)`` or a weight is invalid.
+        ``[0, n_classes)``, a weight is invalid or `dtype` is neither
+        float32 nor float64.
 
     Examples
     --------
@@ -209,7 +220,8 @@ def distillation_targets(teacher_log_scores, y, sample_weight=None):
     array([[0., 0., 2., 0.],
            [0., 0., 0., 1.]], dtype=float32)
     """
-    teacher_log_scores = np.asarray(teacher_log_scores, dtype=np.float32)
+    dtype = _check_target_dtype(dtype)
+    teacher_log_scores = np.asarray(teacher_log_scores, dtype=dtype)
     y = np.asarray(y)
 
     if teacher_log_scores.ndim != 2 or y.shape != (teacher_log_scores.shape[0],):
@@ -228,13 +240,29 @@ def distillation_targets(teacher_log_scores, y, sample_weight=None):
 
     columns = [teacher_log_scores]
     if sample_weight is not None:
-        columns.append(_checked_weights(sample_weight, y.shape[0]))
-    columns.append(y.astype(np.float32))
+        columns.append(_checked_weights(sample_weight, y.shape[0], dtype))
+    columns.append(y.astype(dtype))
     return np.column_stack(columns)
 
 
-def _checked_weights(sample_weight, n_samples):
-    """Return `sample_weight` as float32 after checking its shape and values."""
+def _check_target_dtype(dtype):
+    """Return `dtype` as a NumPy dtype if it is float32 or float64."""
+    # np.dtype(None) is float64, so None is rejected before the conversion.
+    try:
+        checked = None if dtype is None else np.dtype(dtype)
+    except TypeError:
+        checked = None
+    if checked not in TARGET_DTYPES:
+        raise ValueError(
+            "The 'dtype' parameter of distillation_targets must be numpy.float32 "
+            f"or numpy.float64. Got {dtype!r} instead. Pass numpy.float64 for a "
+            "float64 student module, or leave it unset for float32."
+        )
+    return checked
+
+
+def _checked_weights(sample_weight, n_samples, dtype):
+    """Return `sample_weight` as `dtype` after checking its shape and values."""
     sample_weight = np.asarray(sample_weight, dtype=np.float64)
     if sample_weight.shape != (n_samples,):
         raise ValueError(
@@ -242,18 +270,19 @@ def _checked_weights(sample_weight, n_samples):
             f"of teacher_log_scores; got shape {sample_weight.shape}."
         )
 
-    float32_max = float(np.finfo(np.float32).max)
+    largest = float(np.finfo(dtype).max)
     invalid = ~np.isfinite(sample_weight) | (sample_weight < 0)
-    invalid |= sample_weight > float32_max
+    invalid |= sample_weight > largest
     if np.any(invalid):
         row = np.flatnonzero(invalid)[0]
         raise ValueError(
-            f"sample_weight must contain finite weights from 0 to {float32_max:.4g}, "
-            f"the largest float32, but row {row} weighs {sample_weight[row].item()!r}. "
-            "Pass weights of 0 or more, with 0 for a row to leave out, and divide "
-            "them all by a common factor if they exceed the float32 range."
+            f"sample_weight must contain finite weights from 0 to {largest:.4g}, "
+            f"the largest {dtype.name}, but row {row} weighs "
+            f"{sample_weight[row].item()!r}. Pass weights of 0 or more, with 0 "
+            "for a row to leave out, and divide them all by a common factor if "
+            f"they exceed the {dtype.name} range."
         )
-    return sample_weight.astype(np.float32)
+    return sample_weight.astype(dtype)
 
 
 def hard_labels(targets):

@@ -20,6 +20,7 @@ from ._contract import (
 )
 from ._loss import DistillationLoss
 from ._modules import MLPModule
+from ._skorch import as_module_dtype
 
 ATTACKS = ("pgd", "fgsm")
 
@@ -84,7 +85,8 @@ class _AdversarialTrainingMixin:
                 f"{type(self).__name__} perturbs tensor inputs, but the batch "
                 f"input is a dict with keys {sorted(Xi)}. Pass X as one array."
             )
-        Xi = to_tensor(Xi, device=self.device)
+        # The attack perturbs the rows in the dtype of the module's parameters.
+        Xi = as_module_dtype(self, to_tensor(Xi, device=self.device))
         X_adv = self.generate_adversarial(Xi, yi, **fit_params)
 
         self._set_training(True)
