@@ -123,11 +123,38 @@ CONFIGURATIONS = {
 }
 
 
+class Float64MLPModule(MLPModule):
+    """MLPModule whose weights are float64 unless `dtype` is set."""
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        n_features=None,
+        n_outputs=None,
+        random_state=None,
+        dtype=torch.float64,
+    ):
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            n_features=n_features,
+            n_outputs=n_outputs,
+            random_state=random_state,
+            dtype=dtype,
+        )
+
+
 def _net(net_class, **params):
-    """Build a skorch net on MLPModule, whose initial weights are seeded."""
+    """Build a float64 skorch net on MLPModule, whose initial weights are seeded."""
     # check_classifiers_train needs a training accuracy above 0.83, which
     # ten epochs at lr=0.1 do not reach at temperature 2.
     defaults = {"lr": 0.1, "max_epochs": 20, "train_split": None, "verbose": 0}
+    # The nets train in float64: in float32, fits on weighted and on repeated
+    # rows round differently, so their probabilities differ by about 2e-7
+    # relative, above the rtol of 1e-7 of
+    # check_sample_weight_equivalence_on_dense_data. float64 brings this to
+    # about 1e-15.
     if net_class is NeuralNetClassifier:
         # skorch's own net has no random_state, but it runs only as a student
         # here, so its module__* parameters are not checked as parameters of
@@ -138,9 +165,12 @@ def _net(net_class, **params):
             module=MLPModule,
             criterion=torch.nn.CrossEntropyLoss,
             module__random_state=0,
+            module__dtype=torch.float64,
         )
     else:
-        defaults["random_state"] = 0
+        # check_no_attributes_set_in_init rejects the module__* attributes
+        # that skorch sets from **kwargs, so the module class sets the dtype.
+        defaults.update(module=Float64MLPModule, random_state=0)
     return net_class(**{**defaults, **params})
 
 
@@ -156,9 +186,13 @@ SKORCH_CONFIGURATIONS = {
             _net(TemperatureNetClassifier), DecisionTreeClassifier(max_depth=3)
         ),
     ],
-    # random_state also seeds the random starts of PGD, so that two fits are
-    # the same.
-    AdversarialNetClassifier: [_net(AdversarialNetClassifier, max_iter=2)],
+    # PGD starts from the rows themselves: random starts are drawn once per
+    # row, so a row of weight 2 and the same row repeated twice would be
+    # attacked from different points, and the sample-weight checks would
+    # compare different fits.
+    AdversarialNetClassifier: [
+        _net(AdversarialNetClassifier, max_iter=2, random_start=False)
+    ],
     AdversarialNetBinaryClassifier: [
         _net(AdversarialNetBinaryClassifier, attack="fgsm")
     ],
@@ -219,27 +253,6 @@ SAMPLE_WEIGHT_EQUIVALENCE = (
     "check_sample_weight_equivalence_on_sparse_data",
 )
 
-# Both fits take one full batch per epoch, so they differ by float32
-# rounding only.
-FLOAT32_WEIGHT_EQUIVALENCE = (
-    "the skorch student trains in float32, so its probabilities after "
-    "weighted and after repeated rows differ by about 2e-7 relative, above "
-    "the check's rtol of 1e-7"
-)
-FLOAT32_NET_WEIGHT_EQUIVALENCE = (
-    "the net trains in float32, where the weighted loss over shuffled rows "
-    "rounds differently from the mean loss over repeated rows, so its "
-    "probabilities differ by about 2e-7 relative, above the check's rtol "
-    "of 1e-7"
-)
-FLOAT32_TEACHER_WEIGHT_EQUIVALENCE = (
-    "the skorch teacher trains in float32, so its probabilities after "
-    "weighted and after repeated rows differ by about 2e-7 relative, and "
-    "the decision-tree student then picks another of several splits of "
-    "nearly equal impurity"
-)
-DENSE_WEIGHT_EQUIVALENCE = "check_sample_weight_equivalence_on_dense_data"
-
 
 def expected_failed_checks(estimator):
     """Map each check that `estimator` fails today to the reason.
@@ -247,13 +260,7 @@ def expected_failed_checks(estimator):
     The marks are strict: a check that starts to pass fails the run until it
     is removed here.
     """
-    if _is_skorch(estimator):
-        return {DENSE_WEIGHT_EQUIVALENCE: FLOAT32_NET_WEIGHT_EQUIVALENCE}
     if isinstance(estimator, DistillationClassifier):
-        if _is_skorch(estimator.teacher):
-            return {DENSE_WEIGHT_EQUIVALENCE: FLOAT32_TEACHER_WEIGHT_EQUIVALENCE}
-        if _has_skorch_component(estimator):
-            return {DENSE_WEIGHT_EQUIVALENCE: FLOAT32_WEIGHT_EQUIVALENCE}
         if estimator.teacher_cv is not None:
             return dict.fromkeys(SAMPLE_WEIGHT_EQUIVALENCE, CROSS_VALIDATED_WEIGHTS)
     return {}
