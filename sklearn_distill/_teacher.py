@@ -1,5 +1,6 @@
 """Fitting the teacher and scoring rows with it, in sample or out of fold."""
 
+import reprlib
 from numbers import Integral
 
 import numpy as np
@@ -90,6 +91,8 @@ def teacher_folds(cv, X, y):
     """
     if cv is None:
         return None
+    if _is_fold_iterable(cv):
+        cv = _fold_pairs(cv)
     splitter = check_cv(cv, y, classifier=True)
     _check_no_groups(cv, splitter)
     if isinstance(splitter, StratifiedKFold):
@@ -101,12 +104,40 @@ def teacher_folds(cv, X, y):
     return folds
 
 
+def _is_fold_iterable(cv):
+    """Tell whether `cv` is an iterable of folds rather than an int or a splitter."""
+    return not (isinstance(cv, Integral | str) or hasattr(cv, "split"))
+
+
+def _fold_pairs(cv):
+    """Read an iterable of folds into a list, or raise unless each is a pair."""
+    folds = list(cv)
+    for index, fold in enumerate(folds):
+        is_sequence = isinstance(fold, tuple | list)
+        if is_sequence and len(fold) == 2:
+            continue
+        found = reprlib.repr(fold) if not is_sequence else f"a {type(fold).__name__}"
+        if is_sequence:
+            found += f" of {len(fold)} {'item' if len(fold) == 1 else 'items'}"
+        raise ValueError(
+            f"Fold {index} of cv is {found}, not a (train, test) pair. Pass a "
+            "splitter, or (train, test) pairs of integer indices into the rows "
+            "given to fit."
+        )
+    return folds
+
+
 def _check_partition(folds, n_samples):
-    """Raise unless the test folds hold valid row indices and cover each row once."""
+    """Raise unless the folds hold valid rows and their test parts partition them.
+
+    Each test part must also be disjoint from the training part of its fold.
+    """
     counts = np.zeros(n_samples, dtype=int)
     for index, (train, test) in enumerate(folds):
-        _fold_rows(train, n_samples, f"training part of fold {index}")
-        np.add.at(counts, _fold_rows(test, n_samples, f"test part of fold {index}"), 1)
+        train = _fold_rows(train, n_samples, f"training part of fold {index}")
+        test = _fold_rows(test, n_samples, f"test part of fold {index}")
+        _check_disjoint(index, train, test)
+        np.add.at(counts, test, 1)
 
     uncovered, repeated = int(np.sum(counts == 0)), int(np.sum(counts > 1))
     problems = []
@@ -122,6 +153,17 @@ def _check_partition(folds, n_samples):
         )
 
 
+def _check_disjoint(index, train, test):
+    shared = np.intersect1d(train, test)
+    if shared.size:
+        raise ValueError(
+            f"Fold {index} of cv has {shared.size} rows in both its training "
+            f"and its test part, such as rows {_preview(shared)}, so their "
+            "targets would come from a teacher that saw them. Pass folds whose "
+            "training and test parts are disjoint, such as those of KFold."
+        )
+
+
 def _fold_rows(rows, n_samples, name):
     """Return the integer row indices of a fold part, or raise if invalid."""
     rows = np.asarray(rows)
@@ -129,18 +171,29 @@ def _fold_rows(rows, n_samples, name):
         return rows.astype(np.intp)
     if rows.dtype == bool and rows.shape == (n_samples,):
         return np.flatnonzero(rows)
-    if rows.dtype.kind in "iu" and np.all((rows >= 0) & (rows < n_samples)):
-        return rows
-    raise ValueError(
-        f"The {name} of cv is not a set of row indices from 0 to "
-        f"{n_samples - 1}: {_preview(rows)}. Pass a splitter, or (train, test) "
-        "pairs of integer indices into the rows given to fit."
-    )
+
+    if rows.dtype.kind not in "iu":
+        raise ValueError(
+            f"The {name} of cv holds {rows.dtype} values, not integer row "
+            f"indices: {_preview(rows)}. Pass a splitter, or (train, test) "
+            "pairs of integer indices into the rows given to fit."
+        )
+    outside = rows[(rows < 0) | (rows >= n_samples)]
+    if outside.size:
+        raise ValueError(
+            f"The {name} of cv holds indices outside the rows 0 to "
+            f"{n_samples - 1}: {_preview(outside)}. Pass a splitter, or "
+            "(train, test) pairs of integer indices into the rows given to fit."
+        )
+    return rows.ravel()
 
 
 def _preview(rows):
-    first = np.asarray(rows).ravel()[:5].tolist()
-    return f"{first}{' ...' if np.size(rows) > 5 else ''}"
+    """Show the first five values of `rows` and how many more there are."""
+    rows = np.asarray(rows).ravel()
+    shown = rows[:5].tolist()
+    more = rows.size - len(shown)
+    return f"{shown} and {more} more" if more else f"{shown}"
 
 
 def _check_fold_classes(folds, y):

@@ -702,7 +702,7 @@ def _halves(first, second):
     "folds, message",
     [
         (
-            _halves(slice(0, 40), slice(20, 60)),
+            [(np.arange(40, 60), np.arange(40)), (np.arange(20), np.arange(20, 60))],
             "The cv splitter puts 20 rows into several test folds, so those "
             "rows would have no single out-of-fold target. Use a splitter whose "
             "test folds partition the data, such as KFold.",
@@ -715,18 +715,54 @@ def _halves(first, second):
         ),
         (
             [(np.arange(30), np.arange(30, 61)), (np.arange(30, 60), np.arange(30))],
-            "The test part of fold 0 of cv is not a set of row indices from "
-            "0 to 59: [30, 31, 32, 33, 34] .... Pass a splitter, or (train, test) "
-            "pairs of integer indices into the rows given to fit.",
+            "The test part of fold 0 of cv holds indices outside the rows 0 to "
+            "59: [60]. Pass a splitter, or (train, test) pairs of integer indices "
+            "into the rows given to fit.",
+        ),
+        (
+            [
+                (np.arange(-2, 30), np.arange(30, 60)),
+                (np.arange(30, 60), np.arange(30)),
+            ],
+            "The training part of fold 0 of cv holds indices outside the rows 0 "
+            "to 59: [-2, -1]. Pass a splitter, or (train, test) pairs of integer "
+            "indices into the rows given to fit.",
         ),
         (
             [(np.arange(30.0), np.arange(30.0, 60.0))],
-            "The training part of fold 0 of cv is not a set of row indices "
-            "from 0 to 59: [0.0, 1.0, 2.0, 3.0, 4.0] .... Pass a splitter, or "
+            "The training part of fold 0 of cv holds float64 values, not integer "
+            "row indices: [0.0, 1.0, 2.0, 3.0, 4.0] and 25 more. Pass a splitter, "
+            "or (train, test) pairs of integer indices into the rows given to fit.",
+        ),
+        (
+            [(np.arange(60), np.arange(30)), (np.arange(30), np.arange(30, 60))],
+            "Fold 0 of cv has 30 rows in both its training and its test part, "
+            "such as rows [0, 1, 2, 3, 4] and 25 more, so their targets would "
+            "come from a teacher that saw them. Pass folds whose training and "
+            "test parts are disjoint, such as those of KFold.",
+        ),
+        (
+            [0, 1, 2],
+            "Fold 0 of cv is 0, not a (train, test) pair. Pass a splitter, or "
             "(train, test) pairs of integer indices into the rows given to fit.",
         ),
+        (
+            [(np.arange(30), np.arange(30, 60), np.arange(60))],
+            "Fold 0 of cv is a tuple of 3 items, not a (train, test) pair. Pass a "
+            "splitter, or (train, test) pairs of integer indices into the rows "
+            "given to fit.",
+        ),
     ],
-    ids=["overlapping", "uncovered", "out_of_range", "float"],
+    ids=[
+        "overlapping",
+        "uncovered",
+        "above_range",
+        "negative",
+        "float",
+        "train_in_test",
+        "not_pairs",
+        "triples",
+    ],
 )
 def test_cv_invalid_folds_rejected(binary_data, folds, message):
     X, y = binary_data
