@@ -398,19 +398,10 @@ def _parameter_dtype(module):
 
 
 def _first_floating_dtype(module):
-    """Return the dtype of the first floating parameter, in ``parameters()`` order.
-
-    ``infer`` calls this on every batch, and this walk through the module's
-    own dicts takes about 1 µs where ``next(module.parameters())`` takes
-    about 8 µs (measured on a CPU with torch 2.13 for an MLPModule).
-    """
-    for parameter in module._parameters.values():
-        if parameter is not None and parameter.is_floating_point():
+    """Return the dtype of the first floating parameter of `module`, or None."""
+    for parameter in module.parameters():
+        if parameter.is_floating_point():
             return parameter.dtype
-    for child in module._modules.values():
-        dtype = None if child is None else _first_floating_dtype(child)
-        if dtype is not None:
-            return dtype
     return None
 
 
