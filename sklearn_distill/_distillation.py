@@ -629,7 +629,9 @@ class DistillationClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator)
                 f"The teacher {type(self.teacher).__name__} has no "
                 f"{_method_names(self.response_method)}, so it cannot produce "
                 "soft targets. Use a classifier with predict_proba or "
-                "decision_function (for SVC, set probability=True)."
+                "decision_function (for SVC, wrap it as "
+                "CalibratedClassifierCV(SVC(), ensemble=False) from "
+                "sklearn.calibration)."
             )
         if student_kind(self.student) is None:
             problems.append(

@@ -49,17 +49,32 @@ def check_numeric_columns(X):
     """Raise naming the columns of a DataFrame or object array that are not numbers.
 
     The error keeps the type that NumPy raises: TypeError for objects such as
-    dicts, ValueError for strings that are not numbers.
+    dicts, ValueError for strings that are not numbers. Date, time and
+    duration columns, which scikit-learn cannot convert, raise a ValueError.
     """
     failures = _unconvertible_columns(X)
-    if failures:
-        names, error = _failure_names(failures), failures[0][1]
-        raise type(error)(
-            f"X has columns that cannot be converted to numbers: {names} "
-            f"({error}). Encode categorical and text columns as numbers first, "
-            "for example with OneHotEncoder or OrdinalEncoder in a "
-            "sklearn.compose.ColumnTransformer."
-        ) from error
+    if not failures:
+        return
+    fix = ENCODE_TEXT_FIX
+    if any(_is_datetime(dtype) for _, dtype, _ in failures):
+        fix = ENCODE_DATETIME_FIX
+    error = _first_error(failures)
+    raise (ValueError if error is None else type(error))(
+        f"X has columns that cannot be converted to numbers: "
+        f"{_failure_names(failures)} ({_failure_reason(failures[0])}). {fix}"
+    ) from error
+
+
+ENCODE_TEXT_FIX = (
+    "Encode categorical and text columns as numbers first, for example with "
+    "OneHotEncoder or OrdinalEncoder in a sklearn.compose.ColumnTransformer."
+)
+
+ENCODE_DATETIME_FIX = (
+    "Encode date, time and duration columns as numbers first, for example as "
+    "seconds since a fixed date, and categorical and text columns with "
+    "OneHotEncoder or OrdinalEncoder in a sklearn.compose.ColumnTransformer."
+)
 
 
 #: Reason, in the messages of ``check_attack_columns``, that a pandas
@@ -74,25 +89,29 @@ ATTACK_AFTER_ENCODING = (
 
 
 def check_attack_columns(
-    X, fix=ATTACK_AFTER_ENCODING, subject="Attacks perturb numeric input only"
+    X,
+    fix=ATTACK_AFTER_ENCODING,
+    subject="Attacks perturb numeric input only",
+    reject_categorical=True,
 ):
     """Raise a ValueError naming the columns of `X` that cannot be perturbed.
 
     Attacks and transfer samplers add real-valued perturbations to every
     feature, so each column must convert to numbers, even where the model
-    encodes text itself. Categorical columns are rejected whatever their
-    categories, integers included. `subject` names the component that
-    perturbs, and `fix` completes the message with what the caller should do.
+    encodes text itself. Date, time and duration columns are rejected, and
+    with `reject_categorical` so are categorical columns, whatever their
+    categories, integers included. Cleaning samplers, which perturb nothing,
+    pass ``reject_categorical=False``. `subject` names the component that
+    rejects the input, and `fix` completes the message with what the caller
+    should do.
     """
-    failures = _unconvertible_columns(X, reject_categorical=True)
+    failures = _unconvertible_columns(X, reject_categorical=reject_categorical)
     if failures:
-        names, first = _failure_names(failures), failures[0][1]
-        reason = CATEGORICAL_REASON if first is None else first
-        errors = [error for _, error in failures if error is not None]
+        names, reason = _failure_names(failures), _failure_reason(failures[0])
         raise ValueError(
             f"X has columns that are not numeric: {names} ({reason}). {subject}, "
             f"so {fix}"
-        ) from (errors[0] if errors else None)
+        ) from _first_error(failures)
 
 
 def check_rows_within(X, bounds, name, fix):
@@ -146,11 +165,13 @@ def check_bounds_not_nan(low, high, name):
 
 
 def _unconvertible_columns(X, reject_categorical=False):
-    """Return (name, error) for each column of `X` that float64 cannot hold.
+    """Return (name, dtype, error) for each column of `X` that float64 cannot hold.
 
-    Only DataFrames and object or string arrays are inspected. With
-    `reject_categorical`, every categorical column of a DataFrame fails too,
-    with None in place of the error.
+    Only DataFrames and object, string, datetime64 or timedelta64 arrays are
+    inspected. Date, time and duration columns always fail, because NumPy
+    finds no common dtype for them and numbers, and with
+    `reject_categorical` every categorical column of a DataFrame fails too.
+    Such columns have None in place of the error.
     """
     if hasattr(X, "dtypes") and hasattr(X, "iloc"):
         columns = [
@@ -158,25 +179,48 @@ def _unconvertible_columns(X, reject_categorical=False):
             for index, (name, dtype) in enumerate(X.dtypes.items())
             if dtype.kind not in "biufc"
         ]
-    elif isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "OUS":
+    elif isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "OUSmM":
         columns = [(index, X[:, index]) for index in range(X.shape[1])]
     else:
         return []
 
     failures = []
     for name, values in columns:
-        if reject_categorical and isinstance(values.dtype, pd.CategoricalDtype):
-            failures.append((name, None))
+        dtype = values.dtype
+        if _is_datetime(dtype) or (
+            reject_categorical and isinstance(dtype, pd.CategoricalDtype)
+        ):
+            failures.append((name, dtype, None))
             continue
         try:
             np.asarray(values, dtype=np.float64)
         except (TypeError, ValueError) as error:
-            failures.append((name, error))
+            failures.append((name, dtype, error))
     return failures
 
 
+def _is_datetime(dtype):
+    """Tell whether `dtype` holds dates or durations, timezone-aware ones included."""
+    return dtype.kind in "mM"
+
+
 def _failure_names(failures):
-    return [name if isinstance(name, int) else str(name) for name, _ in failures]
+    return [name if isinstance(name, int) else str(name) for name, _, _ in failures]
+
+
+def _failure_reason(failure):
+    """Say why the column of one (name, dtype, error) failure is not numeric."""
+    _, dtype, error = failure
+    if error is not None:
+        return str(error)
+    if _is_datetime(dtype):
+        return f"{dtype} dtype: dates and durations are not numbers"
+    return CATEGORICAL_REASON
+
+
+def _first_error(failures):
+    """Return the first conversion error of `failures`, or None if none has one."""
+    return next((error for _, _, error in failures if error is not None), None)
 
 
 def check_sample_weight_shape(sample_weight, n_rows, fix="Pass one weight per row."):

@@ -6,21 +6,36 @@ import numpy as np
 from imblearn.under_sampling.base import BaseCleaningSampler
 from sklearn.base import clone
 from sklearn.ensemble import IsolationForest, RandomForestClassifier
-from sklearn.model_selection import check_cv, cross_val_predict
+from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_predict
 from sklearn.utils import _safe_indexing
 
-from ._compat import HasMethods, Interval, StrOptions
-from ._input_checks import warn_column_vector
+from ._compat import GroupsConsumerMixin, HasMethods, Interval, StrOptions
+from ._input_checks import check_attack_columns, warn_column_vector
 from ._labels import encode_labels
 
 __all__ = ["LabelNoiseCleaner", "OutlierFilter"]
 
 
 class _BaseCleaner(BaseCleaningSampler):
-    """Cleaning sampler that warns about a column-vector `y`, as scikit-learn does."""
+    """Cleaning sampler that checks the columns of a DataFrame `X` by name.
+
+    It also warns about a column-vector `y`, as scikit-learn does.
+    """
 
     def _check_X_y(self, X, y, accept_sparse=None):
         warn_column_vector(y)
+        # Text and date columns of a DataFrame get a message that says where
+        # the cleaner belongs, in fit as in fit_resample. Other arrays go to
+        # check_array, whose errors scikit-learn's check_dtype_object expects.
+        if hasattr(X, "columns"):
+            check_attack_columns(
+                X,
+                subject="Cleaning samplers take numeric input only",
+                fix="place the cleaner after the step that encodes these columns, "
+                "as in imblearn.pipeline.make_pipeline(encoder, "
+                f"{type(self).__name__}(), model).",
+                reject_categorical=False,
+            )
         return super()._check_X_y(X, y, accept_sparse=accept_sparse)
 
 
@@ -48,8 +63,10 @@ class LabelNoiseCleaner(_BaseCleaner):
         - ``"auto"``: each class j gets its own threshold, the mean
           out-of-fold probability of j over the rows labelled j. A row is
           removed when the most probable of the classes that reach their
-          thresholds is not its label. A row that reaches no threshold is
-          kept, and so is a row whose label ties for the highest probability.
+          thresholds is not its label and is more probable than its label.
+          A row that reaches no threshold is kept, and so is a row whose
+          label is at least as probable as that class, even when the label
+          misses its own threshold.
         - float in (0, 1]: one threshold for every class. A row is removed
           when any other class reaches it, even when the row's own label is
           as probable or more, which is possible at 0.5 or below. Lower
@@ -65,7 +82,9 @@ class LabelNoiseCleaner(_BaseCleaner):
     cv : int, cross-validation generator or iterable, default=5
         Folds for the out-of-fold scores, as in
         :func:`~sklearn.model_selection.cross_val_predict`. An int gives
-        stratified folds.
+        stratified folds. Splitters that need groups, such as
+        :class:`~sklearn.model_selection.GroupKFold`, are rejected, because
+        ``fit_resample`` takes no groups: pass their folds as a list.
     n_jobs : int or None, default=None
         Number of folds fitted in parallel. None means 1 unless in a
         :func:`joblib.parallel_backend` context.
@@ -106,18 +125,25 @@ class LabelNoiseCleaner(_BaseCleaner):
     ``threshold="auto"`` is the assignment rule of the confident joint in
     confident learning [1]_: the per-class thresholds are the classes'
     average self-confidence, and a row counts for the most probable class
-    among those that reach their thresholds. A fixed threshold ignores how
-    calibrated the classifier is. On imbalanced-learn's check data (1000
-    rows of three overlapping classes from ``make_classification``, whose
-    default ``flip_y=0.01`` reassigns 1% of the labels at random), the
-    default forest scored out of fold gives no row 0.9 for another class, so
-    a threshold of 0.9 removes nothing.
+    among those that reach their thresholds. A row is removed only when that
+    class is also more probable than its label, a condition close to
+    cleanlab's filter of rows whose most probable class is not their label,
+    which cleanlab combines with the confident joint in
+    ``filter_by="both"``. Without it, a class with one or two rows, whose
+    threshold is near 0 because no fold model learns it, would take every
+    row whose label misses its own threshold, such as a row labelled 1 with
+    probabilities (0.16, 0.73, 0.11) when class 1's threshold is 0.744.
+    A fixed threshold ignores how calibrated the classifier is. On
+    imbalanced-learn's check data (1000 rows of three overlapping classes
+    from ``make_classification``, whose default ``flip_y=0.01`` reassigns 1%
+    of the labels at random), the default forest scored out of fold gives no
+    row 0.9 for another class, so a threshold of 0.9 removes nothing.
 
     Only labels are judged, so a correct but rare kind of row that the
     classifier cannot learn is removed too. Where classes overlap, their
     thresholds are low and correctly labelled rows near the class boundaries
     are removed as well: on the same check data, the default cleaner with
-    ``random_state=0`` removes 99 rows of the two larger classes. A
+    ``random_state=0`` removes 98 rows of the two larger classes. A
     classifier no better than chance, such as
     :class:`~sklearn.dummy.DummyClassifier`, gives every row about the class
     frequencies, which reach every threshold, so it removes nearly every row
@@ -209,7 +235,7 @@ class LabelNoiseCleaner(_BaseCleaner):
             estimator = RandomForestClassifier(random_state=self.random_state)
         else:
             estimator = clone(self.estimator)
-        cv = check_cv(self.cv, y_encoded, classifier=True)
+        cv = _check_folds(self.cv, X, y_encoded)
         return cross_val_predict(
             estimator, X, y_encoded, cv=cv, method="predict_proba", n_jobs=self.n_jobs
         )
@@ -218,6 +244,44 @@ class LabelNoiseCleaner(_BaseCleaner):
         tags = super().__sklearn_tags__()
         tags.sampler_tags.sample_indices = True
         return tags
+
+
+def _check_folds(cv, X, y_encoded):
+    """Resolve `cv` into a splitter, or raise naming `cv` and the fix.
+
+    scikit-learn raises these errors itself, in words that do not name `cv`.
+    A class with fewer rows than stratified folds, while another class has
+    enough, only gets scikit-learn's warning.
+    """
+    splitter = check_cv(cv, y_encoded, classifier=True)
+    if isinstance(splitter, GroupsConsumerMixin):
+        raise ValueError(
+            f"cv={cv!r} needs the groups of the rows, which LabelNoiseCleaner "
+            "does not take. Pass the folds themselves, as in "
+            "cv=list(GroupKFold(3).split(X, y, groups))."
+        )
+
+    n_splits = splitter.get_n_splits(X, y_encoded)
+    setting = "cv" if isinstance(cv, Integral) else "n_splits of cv"
+    # Stratified folds are checked first: their limit, the size of the
+    # largest class, is never above the number of rows.
+    largest = int(np.bincount(y_encoded).max())
+    if isinstance(splitter, StratifiedKFold) and n_splits > largest:
+        fix = f"Set {setting} to {largest} or lower"
+        if largest < 2:
+            fix = "Add rows, so that at least one class has 2"
+        raise ValueError(
+            f"cv={cv!r} splits each class into {n_splits} stratified folds, "
+            f"but the largest class has only {largest} "
+            f"{'row' if largest == 1 else 'rows'}. {fix}."
+        )
+    n_rows = X.shape[0]
+    if n_splits > n_rows:
+        raise ValueError(
+            f"cv={cv!r} splits the rows into {n_splits} folds, but X has only "
+            f"{n_rows} rows. Set {setting} to {n_rows} or lower."
+        )
+    return splitter
 
 
 def _self_confidence(proba, y_encoded):
@@ -236,21 +300,26 @@ def _confidently_other_class(proba, y_encoded, thresholds):
     """Return a mask of the rows that confident learning assigns to another class.
 
     A row is assigned to its most probable class among those whose
-    probability reaches the class's threshold. A tie with the row's own label
-    keeps the row, and a row that reaches no threshold stays unassigned.
+    probability reaches the class's threshold, and counts against its label
+    only when that class is also more probable than the label. A tie with the
+    row's own label keeps the row, and a row that reaches no threshold stays
+    unassigned.
     """
     # A probability of 0 never counts as reaching a threshold, which is 0
     # when every row of a class gets 0 for it.
     reached = (proba >= thresholds) & (proba > 0)
     rows = np.arange(y_encoded.shape[0])
     own_proba = proba[rows, y_encoded]
-    own_reached = reached[rows, y_encoded]
 
     other_reached = reached.copy()
     other_reached[rows, y_encoded] = False
     best_other = np.where(other_reached, proba, -np.inf).max(axis=1)
 
-    return np.isfinite(best_other) & (~own_reached | (best_other > own_proba))
+    # When the label reaches its threshold and is the more probable, the row
+    # is assigned to its label. When it misses its threshold, the row is
+    # assigned to the other class, but a less probable class is no evidence
+    # against the label.
+    return best_other > own_proba
 
 
 class OutlierFilter(_BaseCleaner):

@@ -121,7 +121,8 @@ def test_one_column_dataframe_labels_warn(binary_data):
     assert y_res.shape == (70, 1)
 
 
-def test_text_column_rejected_with_placement_advice(binary_data):
+@pytest.mark.parametrize("method", ["fit", "fit_resample"])
+def test_text_column_rejected_with_placement_advice(binary_data, method):
     X, y = binary_data
     frame = pd.DataFrame(X, columns=list("abcd")).assign(colour="red")
     message = (
@@ -133,15 +134,52 @@ def test_text_column_rejected_with_placement_advice(binary_data):
     )
     sampler = AttackSampler(n_samples=10, random_state=0)
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
-        sampler.fit_resample(frame, y)
+        getattr(sampler, method)(frame, y)
+    assert not hasattr(sampler, "n_features_in_")
 
 
+@pytest.mark.parametrize("method", ["fit", "fit_resample"])
+@pytest.mark.parametrize(
+    "values, dtype",
+    [
+        (pd.date_range("2020-01-01", periods=4, unit="ns"), "datetime64[ns]"),
+        (
+            pd.date_range("2020-01-01", periods=4, tz="UTC", unit="ns"),
+            "datetime64[ns, UTC]",
+        ),
+        (pd.timedelta_range("1D", periods=4, unit="ns"), "timedelta64[ns]"),
+    ],
+    ids=["datetime", "timezone-aware", "timedelta"],
+)
+def test_datetime_column_rejected_with_placement_advice(
+    binary_data, values, dtype, method
+):
+    X, y = binary_data
+    frame = pd.DataFrame(X, columns=list("abcd")).assign(
+        day=np.resize(values, X.shape[0])
+    )
+    message = (
+        f"X has columns that are not numeric: ['day'] ({dtype} dtype: dates and "
+        "durations are not numbers). Attacks perturb numeric input only, so "
+        "place the sampler after the step that encodes these columns, as in "
+        "Pipeline([('encode', encoder), ('attack', AttackSampler()), "
+        "('model', model)])."
+    )
+    sampler = AttackSampler(n_samples=10, random_state=0)
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        getattr(sampler, method)(frame, y)
+    assert not hasattr(sampler, "n_features_in_")
+
+
+@pytest.mark.parametrize("method", ["fit", "fit_resample"])
 @pytest.mark.parametrize(
     "categories",
     [[0, 1, 2], ["small", "medium", "large"]],
     ids=["integer", "string"],
 )
-def test_categorical_column_rejected_with_placement_advice(binary_data, categories):
+def test_categorical_column_rejected_with_placement_advice(
+    binary_data, categories, method
+):
     X, y = binary_data
     size = pd.Categorical(np.resize(categories, X.shape[0]), categories=categories)
     frame = pd.DataFrame(X, columns=list("abcd")).assign(size=size)
@@ -155,9 +193,10 @@ def test_categorical_column_rejected_with_placement_advice(binary_data, categori
     sampler = AttackSampler(n_samples=10, random_state=0)
 
     with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
-        sampler.fit_resample(frame, y)
+        getattr(sampler, method)(frame, y)
 
     assert not hasattr(sampler, "estimator_")
+    assert not hasattr(sampler, "n_features_in_")
 
 
 def test_bool_n_samples_rejected(binary_data):

@@ -838,7 +838,8 @@ def test_teacher_without_scores_rejected(binary_data, teacher, response_method, 
     message = (
         f"The teacher {type(teacher).__name__} has no {shown}, so it cannot "
         "produce soft targets. Use a classifier with predict_proba or "
-        "decision_function (for SVC, set probability=True)."
+        "decision_function (for SVC, wrap it as CalibratedClassifierCV(SVC(), "
+        "ensemble=False) from sklearn.calibration)."
     )
     _assert_fit_fails_cleanly(model, X, y, ValueError, message)
 
@@ -899,3 +900,28 @@ def test_generate_adversarial_rejects_invalid_budget(binary_data, eps, shown):
 
     assert joblib.hash(estimator) == estimator_hash
     assert joblib.hash((X, y)) == inputs_hash
+
+
+@pytest.mark.parametrize(
+    "values, dtype",
+    [
+        (pd.date_range("2020-01-01", periods=60, unit="ns"), "datetime64[ns]"),
+        (
+            pd.date_range("2020-01-01", periods=60, tz="UTC", unit="ns"),
+            "datetime64[ns, UTC]",
+        ),
+        (pd.timedelta_range("1D", periods=60, unit="ns"), "timedelta64[ns]"),
+    ],
+    ids=["datetime", "timezone-aware", "timedelta"],
+)
+def test_datetime_columns_rejected_naming_them(binary_data, values, dtype):
+    X, y = binary_data
+    frame = pd.DataFrame(X, columns=FEATURE_NAMES).assign(day=values)
+    message = (
+        f"X has columns that cannot be converted to numbers: ['day'] ({dtype} "
+        "dtype: dates and durations are not numbers). Encode date, time and "
+        "duration columns as numbers first, for example as seconds since a fixed "
+        "date, and categorical and text columns with OneHotEncoder or "
+        "OrdinalEncoder in a sklearn.compose.ColumnTransformer."
+    )
+    _assert_fit_fails_cleanly(_trees(), frame, y, ValueError, message)

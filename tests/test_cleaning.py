@@ -14,7 +14,7 @@ from sklearn.ensemble import IsolationForest, RandomForestClassifier
 from sklearn.exceptions import DataConversionWarning
 from sklearn.frozen import FrozenEstimator
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import KFold
+from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 from sklearn.neighbors import KNeighborsClassifier, LocalOutlierFactor
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
@@ -198,6 +198,55 @@ def test_auto_threshold_zero_probability_reaches_nothing():
     np.testing.assert_array_equal(cleaner.removed_indices_, [5, 6])
 
 
+def test_auto_threshold_keeps_label_against_rare_class():
+    X = np.array([[0.0], [0.0], [10.0], [10.0], [10.0], [20.0], [20.0]])
+    y = np.array([0, 0, 0, 1, 1, 1, 2])
+    cleaner = LabelNoiseCleaner(
+        estimator=_frozen_neighbours(), sampling_strategy="all", cv=2
+    )
+
+    # scikit-learn's warning about the class of one row must reach the caller.
+    with pytest.warns(
+        UserWarning,
+        match="^The least populated class in y has only 1 members, which is "
+        "less than n_splits=2.$",
+    ):
+        cleaner.fit_resample(X, y)
+
+    # Means of each class's probability over its own rows: (1 + 1 + 0) / 3,
+    # (1 + 1 + 0.75) / 3 and 0.25 for the single row of class 2.
+    np.testing.assert_allclose(cleaner.thresholds_, [2 / 3, 11 / 12, 0.25])
+    # Row 5, labelled 1, gets (0, 0.75, 0.25): its label misses its threshold
+    # and class 2 reaches its own, but class 2 is less probable than the
+    # label, so the row stays. Row 2, labelled 0, gets 1 for class 1.
+    np.testing.assert_array_equal(cleaner.out_of_fold_proba_[5], [0.0, 0.75, 0.25])
+    np.testing.assert_array_equal(cleaner.removed_indices_, [2])
+
+
+def test_default_cleaner_with_one_row_class():
+    rng = np.random.RandomState(0)
+    X = rng.rand(60, 4)
+    y = (X[:, 0] + X[:, 1] > 1).astype(int)
+    y[-1] = 2
+    cleaner = LabelNoiseCleaner(random_state=0)
+
+    # Class 2 has one row, so its threshold is 0, and the folds without that
+    # row give it no column: scikit-learn warns about both.
+    with pytest.warns(RuntimeWarning, match="^Number of classes in training fold"):
+        with pytest.warns(
+            UserWarning,
+            match="^The least populated class in y has only 1 members, which is "
+            "less than n_splits=5.$",
+        ):
+            cleaner.fit_resample(X, y)
+
+    assert cleaner.thresholds_[2] == 0.0
+    # Only row 47, which the forest puts in the other large class, is
+    # removed: before the label had to be less probable than the chosen
+    # class, every row whose label missed its threshold went to class 2.
+    np.testing.assert_array_equal(cleaner.removed_indices_, [47])
+
+
 def test_auto_thresholds_are_mean_self_confidence(noisy_data):
     X, y = noisy_data
     cleaner = LabelNoiseCleaner(random_state=0)
@@ -208,13 +257,12 @@ def test_auto_thresholds_are_mean_self_confidence(noisy_data):
     expected = [proba[y == 0, 0].mean(), proba[y == 1, 1].mean()]
     np.testing.assert_allclose(cleaner.thresholds_, expected)
     # With two classes, a row is removed when the other class reaches its
-    # threshold and either the label misses its own or is less probable.
+    # threshold and is more probable than the label.
     other = 1 - y
     rows = np.arange(y.shape[0])
     other_proba, own_proba = proba[rows, other], proba[rows, y]
     other_reached = other_proba >= cleaner.thresholds_[other]
-    own_reached = own_proba >= cleaner.thresholds_[y]
-    expected_removed = other_reached & (~own_reached | (other_proba > own_proba))
+    expected_removed = other_reached & (other_proba > own_proba)
     np.testing.assert_array_equal(
         cleaner.removed_indices_, np.flatnonzero(expected_removed)
     )
@@ -257,7 +305,9 @@ def test_float_threshold_removes_tied_label():
 
 
 def test_default_cleaner_on_check_data():
-    # LabelNoiseCleaner's docstring Notes quote these counts.
+    # LabelNoiseCleaner's docstring Notes quote these counts. The count was
+    # 99 while a row whose label missed its threshold was removed even when
+    # its label was more probable than the class chosen against it.
     X, y = sample_dataset_generator()
     auto_cleaner = LabelNoiseCleaner(random_state=0)
     fixed_cleaner = LabelNoiseCleaner(
@@ -268,7 +318,7 @@ def test_default_cleaner_on_check_data():
     fixed_cleaner.fit_resample(X, y)
 
     removed_labels = y[auto_cleaner.removed_indices_]
-    assert auto_cleaner.removed_indices_.size == 99
+    assert auto_cleaner.removed_indices_.size == 98
     assert set(removed_labels.tolist()) == {1, 2}
     assert fixed_cleaner.removed_indices_.size == 0
 
@@ -445,3 +495,120 @@ def test_cleaner_keeps_one_column_dataframe_y(sampler, noisy_data):
     assert isinstance(y_res, pd.DataFrame)
     assert y_res.columns.tolist() == ["target"]
     assert y_res.shape[1] == 1
+
+
+CLEANER_CLASSES = [LabelNoiseCleaner, OutlierFilter]
+
+NOT_NUMERIC_COLUMNS = {
+    "text": (["red", "blue"] * 30, "could not convert string to float: 'red'"),
+    "categorical text": (
+        pd.Categorical(["red", "blue"] * 30),
+        "could not convert string to float: 'red'",
+    ),
+    "string dtype": (
+        pd.array(["red", "blue"] * 30, dtype="string"),
+        "could not convert string to float: 'red'",
+    ),
+    "datetime": (
+        pd.date_range("2020-01-01", periods=60, unit="ns"),
+        "datetime64[ns] dtype: dates and durations are not numbers",
+    ),
+    "timezone-aware datetime": (
+        pd.date_range("2020-01-01", periods=60, tz="UTC", unit="ns"),
+        "datetime64[ns, UTC] dtype: dates and durations are not numbers",
+    ),
+    "timedelta": (
+        pd.timedelta_range("1D", periods=60, unit="ns"),
+        "timedelta64[ns] dtype: dates and durations are not numbers",
+    ),
+}
+
+
+@pytest.mark.parametrize("method", ["fit", "fit_resample"])
+@pytest.mark.parametrize("kind", list(NOT_NUMERIC_COLUMNS))
+@pytest.mark.parametrize("cls", CLEANER_CLASSES)
+def test_cleaner_rejects_column_that_is_not_numeric(noisy_data, cls, kind, method):
+    X, y = noisy_data
+    values, reason = NOT_NUMERIC_COLUMNS[kind]
+    frame = pd.DataFrame(X, columns=["a", "b"]).assign(colour=values)
+    cleaner = cls(random_state=0)
+    message = (
+        f"X has columns that are not numeric: ['colour'] ({reason}). Cleaning "
+        "samplers take numeric input only, so place the cleaner after the step "
+        "that encodes these columns, as in imblearn.pipeline.make_pipeline("
+        f"encoder, {cls.__name__}(), model)."
+    )
+
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        getattr(cleaner, method)(frame, y)
+
+    assert not hasattr(cleaner, "n_features_in_")
+
+
+@pytest.mark.parametrize("cls", CLEANER_CLASSES)
+def test_cleaner_accepts_integer_categorical_column(noisy_data, cls):
+    # Cleaners only remove rows, so integer categories, which convert to
+    # numbers, pass and keep their dtype.
+    X, y = noisy_data
+    frame = pd.DataFrame(X, columns=["a", "b"]).assign(size=pd.Categorical([1, 2] * 30))
+
+    X_res, _ = cls(sampling_strategy="all", random_state=0).fit_resample(frame, y)
+
+    assert isinstance(X_res["size"].dtype, pd.CategoricalDtype)
+
+
+@pytest.mark.parametrize(
+    "n_rows, cv, message",
+    [
+        (
+            4,
+            5,
+            "cv=5 splits each class into 5 stratified folds, but the largest "
+            "class has only 2 rows. Set cv to 2 or lower.",
+        ),
+        (
+            6,
+            StratifiedKFold(4),
+            "cv=StratifiedKFold(n_splits=4, random_state=None, shuffle=False) "
+            "splits each class into 4 stratified folds, but the largest class "
+            "has only 3 rows. Set n_splits of cv to 3 or lower.",
+        ),
+        (
+            4,
+            KFold(5),
+            "cv=KFold(n_splits=5, random_state=None, shuffle=False) splits the "
+            "rows into 5 folds, but X has only 4 rows. Set n_splits of cv to 4 "
+            "or lower.",
+        ),
+        (
+            60,
+            GroupKFold(3),
+            "cv=GroupKFold(n_splits=3, random_state=None, shuffle=False) needs "
+            "the groups of the rows, which LabelNoiseCleaner does not take. Pass "
+            "the folds themselves, as in cv=list(GroupKFold(3).split(X, y, "
+            "groups)).",
+        ),
+    ],
+    ids=["int-above-class-size", "stratified", "kfold-above-rows", "groups"],
+)
+def test_label_noise_cleaner_rejects_cv(noisy_data, n_rows, cv, message):
+    X, _ = noisy_data
+    y = np.array([0, 1] * (n_rows // 2))
+    cleaner = LabelNoiseCleaner(cv=cv, random_state=0)
+
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        cleaner.fit_resample(X[:n_rows], y)
+
+    assert not hasattr(cleaner, "removed_indices_")
+
+
+def test_label_noise_cleaner_one_row_per_class_rejected(noisy_data):
+    X, _ = noisy_data
+    cleaner = LabelNoiseCleaner(cv=2, random_state=0)
+    message = (
+        "cv=2 splits each class into 2 stratified folds, but the largest class "
+        "has only 1 row. Add rows, so that at least one class has 2."
+    )
+
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        cleaner.fit_resample(X[:3], np.array([0, 1, 2]))

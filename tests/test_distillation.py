@@ -238,8 +238,9 @@ def test_invalid_teacher_and_student_in_one_message(binary_data):
     model = DistillationClassifier(SVC(), KNeighborsClassifier())
     message = (
         "The teacher SVC has no predict_proba, so it cannot produce soft targets. "
-        "Use a classifier with predict_proba or decision_function (for SVC, set "
-        "probability=True). The student KNeighborsClassifier cannot learn soft "
+        "Use a classifier with predict_proba or decision_function (for SVC, wrap "
+        "it as CalibratedClassifierCV(SVC(), ensemble=False) from "
+        "sklearn.calibration). The student KNeighborsClassifier cannot learn soft "
         "targets: it must be a classifier whose fit accepts sample_weight (learns "
         "them by weighted replication) or a regressor (learns the probabilities "
         "directly)."

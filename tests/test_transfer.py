@@ -366,6 +366,37 @@ def test_sampler_rejects_text_column(cls, method):
     assert not hasattr(sampler, "n_features_in_")
 
 
+@pytest.mark.parametrize("method", ["fit", "fit_resample"])
+@pytest.mark.parametrize("cls", SAMPLER_CLASSES)
+@pytest.mark.parametrize(
+    "values, dtype",
+    [
+        (pd.date_range("2020-01-01", periods=4, unit="ns"), "datetime64[ns]"),
+        (
+            pd.date_range("2020-01-01", periods=4, tz="UTC", unit="ns"),
+            "datetime64[ns, UTC]",
+        ),
+        (pd.timedelta_range("1D", periods=4, unit="ns"), "timedelta64[ns]"),
+    ],
+    ids=["datetime", "timezone-aware", "timedelta"],
+)
+def test_sampler_rejects_datetime_column(cls, method, values, dtype):
+    X = pd.DataFrame({"size": [1.0, 2.0, 3.0, 4.0], "day": values})
+    y = np.array([0, 0, 1, 1])
+    sampler = cls(random_state=0)
+    message = (
+        f"X has columns that are not numeric: ['day'] ({dtype} dtype: dates and "
+        "durations are not numbers). Transfer samplers perturb numeric input "
+        "only, so place the sampler after the step that encodes these columns, "
+        f"as in imblearn.pipeline.make_pipeline(encoder, {cls.__name__}(), model)."
+    )
+
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        getattr(sampler, method)(X, y)
+
+    assert not hasattr(sampler, "n_features_in_")
+
+
 @pytest.mark.parametrize("cls", SAMPLER_CLASSES)
 def test_sampler_keeps_integer_columns_integer(cls, rng):
     X = np.column_stack([rng.rand(40), rng.randint(0, 10, 40), rng.rand(40) * 5])

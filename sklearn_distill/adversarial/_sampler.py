@@ -239,13 +239,6 @@ class AttackSampler(BaseSampler):
             ``sample_weight[sample_indices_]``; returned only when
             `sample_weight` is given.
         """
-        warn_column_vector(y)
-        check_attack_columns(
-            X,
-            fix="place the sampler after the step that encodes these columns, "
-            "as in Pipeline([('encode', encoder), ('attack', AttackSampler()), "
-            "('model', model)]).",
-        )
         # imbalanced-learn validates X into one array, so the column dtypes
         # that the output is cast back to are read here.
         column_dtypes = X.dtypes if isinstance(X, pd.DataFrame) else None
@@ -254,6 +247,21 @@ class AttackSampler(BaseSampler):
         return super().fit_resample(
             X, y, sample_weight=sample_weight, column_dtypes=column_dtypes
         )
+
+    def _check_X_y(self, X, y, accept_sparse=None):
+        warn_column_vector(y)
+        # Text, categorical and date columns of a DataFrame get a message that
+        # says where the sampler belongs, in fit as in fit_resample. Other
+        # arrays go to check_array, whose errors scikit-learn's
+        # check_dtype_object expects.
+        if hasattr(X, "columns"):
+            check_attack_columns(
+                X,
+                fix="place the sampler after the step that encodes these columns, "
+                "as in Pipeline([('encode', encoder), ('attack', AttackSampler()), "
+                "('model', model)]).",
+            )
+        return super()._check_X_y(X, y, accept_sparse=accept_sparse)
 
     def _fit_resample(self, X, y, sample_weight=None, column_dtypes=None):
         if sample_weight is not None:
