@@ -456,7 +456,7 @@ def _encodes_labels(net):
 
 
 def _fit_skorch_surrogate(net, X, y):
-    """Fit a skorch net on float32 rows, rejecting labels torch cannot take.
+    """Fit a skorch net in its module's dtype, rejecting labels torch cannot take.
 
     skorch passes rows and labels to torch unchanged, so float64 rows and
     labels other than the class positions 0..K-1 fail deep inside torch.
