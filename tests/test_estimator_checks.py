@@ -164,12 +164,11 @@ def _net(net_class, **params):
         # here, so its module__* parameters are not checked as parameters of
         # its own __init__. skorch lists them in a set in the net's repr, the
         # test id, whose order changes between pytest-xdist workers unless
-        # there is one.
+        # there is one, so the module class sets the dtype.
         defaults.update(
-            module=MLPModule,
+            module=Float64MLPModule,
             criterion=torch.nn.CrossEntropyLoss,
             module__random_state=0,
-            module__dtype=torch.float64,
         )
     else:
         # check_no_attributes_set_in_init rejects the module__* attributes
