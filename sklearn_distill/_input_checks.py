@@ -392,3 +392,20 @@ def warn_column_vector(y):
     """
     if np.ndim(y) == 2 and np.shape(y)[1] == 1:
         column_or_1d(np.asarray(y), warn=True)
+
+
+def check_sampler_input(X, y, *, subject, fix, reject_categorical=True):
+    """Warn about a column-vector `y` and reject unusable DataFrame columns.
+
+    Samplers call this from ``_check_X_y``, which both ``fit`` and
+    ``fit_resample`` call, so that text, categorical and date columns are
+    rejected with a message naming where the sampler belongs in a pipeline.
+    Other arrays are left to ``check_array``, whose errors scikit-learn's
+    ``check_dtype_object`` expects. See :func:`check_attack_columns` for
+    `subject`, `fix` and `reject_categorical`.
+    """
+    warn_column_vector(y)
+    if hasattr(X, "columns"):
+        check_attack_columns(
+            X, fix=fix, subject=subject, reject_categorical=reject_categorical
+        )

@@ -10,7 +10,7 @@ from sklearn.model_selection import StratifiedKFold, check_cv, cross_val_predict
 from sklearn.utils import _safe_indexing
 
 from ._compat import GroupsConsumerMixin, HasMethods, Interval, StrOptions
-from ._input_checks import check_attack_columns, warn_column_vector
+from ._input_checks import check_sampler_input
 from ._labels import encode_labels
 
 __all__ = ["LabelNoiseCleaner", "OutlierFilter"]
@@ -23,19 +23,15 @@ class _BaseCleaner(BaseCleaningSampler):
     """
 
     def _check_X_y(self, X, y, accept_sparse=None):
-        warn_column_vector(y)
-        # Text and date columns of a DataFrame get a message that says where
-        # the cleaner belongs, in fit as in fit_resample. Other arrays go to
-        # check_array, whose errors scikit-learn's check_dtype_object expects.
-        if hasattr(X, "columns"):
-            check_attack_columns(
-                X,
-                subject="Cleaning samplers take numeric input only",
-                fix="place the cleaner after the step that encodes these columns, "
-                "as in imblearn.pipeline.make_pipeline(encoder, "
-                f"{type(self).__name__}(), model).",
-                reject_categorical=False,
-            )
+        check_sampler_input(
+            X,
+            y,
+            subject="Cleaning samplers take numeric input only",
+            fix="place the cleaner after the step that encodes these columns, as "
+            f"in imblearn.pipeline.make_pipeline(encoder, {type(self).__name__}(), "
+            "model).",
+            reject_categorical=False,
+        )
         return super()._check_X_y(X, y, accept_sparse=accept_sparse)
 
 

@@ -18,11 +18,10 @@ from sklearn.utils.validation import check_array
 
 from ._compat import Interval, StrOptions
 from ._input_checks import (
-    check_attack_columns,
     check_bounds_not_nan,
     check_numeric_bounds,
     check_rows_within,
-    warn_column_vector,
+    check_sampler_input,
 )
 
 __all__ = [
@@ -78,18 +77,14 @@ class _BaseTransferSampler(BaseSampler):
         return super().fit_resample(X, y)
 
     def _check_X_y(self, X, y, accept_sparse=None):
-        warn_column_vector(y)
-        # Text and categorical columns of a DataFrame get a message that says
-        # where the sampler belongs. Other arrays go to check_array, whose
-        # errors scikit-learn's check_dtype_object expects.
-        if hasattr(X, "columns"):
-            check_attack_columns(
-                X,
-                subject="Transfer samplers perturb numeric input only",
-                fix="place the sampler after the step that encodes these columns, "
-                f"as in imblearn.pipeline.make_pipeline(encoder, "
-                f"{type(self).__name__}(), model).",
-            )
+        check_sampler_input(
+            X,
+            y,
+            subject="Transfer samplers perturb numeric input only",
+            fix="place the sampler after the step that encodes these columns, as "
+            f"in imblearn.pipeline.make_pipeline(encoder, {type(self).__name__}(), "
+            "model).",
+        )
 
         # imbalanced-learn's check below stores n_features_in_ and
         # feature_names_in_. Checking bounds and integer_features first leaves

@@ -12,10 +12,9 @@ from sklearn.utils import check_random_state
 
 from .._compat import HasMethods, Interval, StrOptions
 from .._input_checks import (
-    check_attack_columns,
     check_rows_within,
     check_sample_weight_shape,
-    warn_column_vector,
+    check_sampler_input,
 )
 from .._skorch_detect import is_skorch_net
 from .._teacher import fill_random_states, is_frozen
@@ -249,18 +248,14 @@ class AttackSampler(BaseSampler):
         )
 
     def _check_X_y(self, X, y, accept_sparse=None):
-        warn_column_vector(y)
-        # Text, categorical and date columns of a DataFrame get a message that
-        # says where the sampler belongs, in fit as in fit_resample. Other
-        # arrays go to check_array, whose errors scikit-learn's
-        # check_dtype_object expects.
-        if hasattr(X, "columns"):
-            check_attack_columns(
-                X,
-                fix="place the sampler after the step that encodes these columns, "
-                "as in Pipeline([('encode', encoder), ('attack', AttackSampler()), "
-                "('model', model)]).",
-            )
+        check_sampler_input(
+            X,
+            y,
+            subject="Attacks perturb numeric input only",
+            fix="place the sampler after the step that encodes these columns, "
+            "as in Pipeline([('encode', encoder), ('attack', AttackSampler()), "
+            "('model', model)]).",
+        )
         return super()._check_X_y(X, y, accept_sparse=accept_sparse)
 
     def _fit_resample(self, X, y, sample_weight=None, column_dtypes=None):
