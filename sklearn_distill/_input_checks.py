@@ -200,7 +200,7 @@ def _unconvertible_columns(X, reject_categorical=False):
 
 
 def _is_datetime(dtype):
-    """Tell whether `dtype` holds dates or durations, timezone-aware ones included."""
+    """Tell whether `dtype` stores dates or durations, timezone-aware ones included."""
     return dtype.kind in "mM"
 
 

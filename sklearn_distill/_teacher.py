@@ -174,14 +174,14 @@ def _fold_rows(rows, n_samples, name):
 
     if rows.dtype.kind not in "iu":
         raise ValueError(
-            f"The {name} of cv holds {rows.dtype} values, not integer row "
+            f"The {name} of cv contains {rows.dtype} values, not integer row "
             f"indices: {_preview(rows)}. Pass a splitter, or (train, test) "
             "pairs of integer indices into the rows given to fit."
         )
     outside = rows[(rows < 0) | (rows >= n_samples)]
     if outside.size:
         raise ValueError(
-            f"The {name} of cv holds indices outside the rows 0 to "
+            f"The {name} of cv contains indices outside the rows 0 to "
             f"{n_samples - 1}: {_preview(outside)}. Pass a splitter, or "
             "(train, test) pairs of integer indices into the rows given to fit."
         )
@@ -189,11 +189,13 @@ def _fold_rows(rows, n_samples, name):
 
 
 def _preview(rows):
-    """Show the first five values of `rows` and how many more there are."""
+    """Format the first five values of `rows` and how many more there are."""
     rows = np.asarray(rows).ravel()
-    shown = rows[:5].tolist()
-    more = rows.size - len(shown)
-    return f"{shown} and {more} more" if more else f"{shown}"
+    first_values = rows[:5].tolist()
+    n_more = rows.size - len(first_values)
+    if n_more:
+        return f"{first_values} and {n_more} more"
+    return f"{first_values}"
 
 
 def _check_fold_classes(folds, y):

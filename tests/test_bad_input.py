@@ -715,7 +715,7 @@ def _halves(first, second):
         ),
         (
             [(np.arange(30), np.arange(30, 61)), (np.arange(30, 60), np.arange(30))],
-            "The test part of fold 0 of cv holds indices outside the rows 0 to "
+            "The test part of fold 0 of cv contains indices outside the rows 0 to "
             "59: [60]. Pass a splitter, or (train, test) pairs of integer indices "
             "into the rows given to fit.",
         ),
@@ -724,13 +724,13 @@ def _halves(first, second):
                 (np.arange(-2, 30), np.arange(30, 60)),
                 (np.arange(30, 60), np.arange(30)),
             ],
-            "The training part of fold 0 of cv holds indices outside the rows 0 "
+            "The training part of fold 0 of cv contains indices outside the rows 0 "
             "to 59: [-2, -1]. Pass a splitter, or (train, test) pairs of integer "
             "indices into the rows given to fit.",
         ),
         (
             [(np.arange(30.0), np.arange(30.0, 60.0))],
-            "The training part of fold 0 of cv holds float64 values, not integer "
+            "The training part of fold 0 of cv contains float64 values, not integer "
             "row indices: [0.0, 1.0, 2.0, 3.0, 4.0] and 25 more. Pass a splitter, "
             "or (train, test) pairs of integer indices into the rows given to fit.",
         ),
